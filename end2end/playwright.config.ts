@@ -1,0 +1,57 @@
+// Playwright drives Debian's Chromium (no browser download) against the real server
+// binary, started twice: at a slow builtin pace (to watch streaming and Stop) and at
+// full speed (to see token bursts coalesce into one update per frame).
+import { defineConfig } from "@playwright/test";
+
+const root = "..";
+const bin = process.env.AUDITSTREAM_BIN ?? "target/debug/auditstream";
+const server = (port: number, paceMs: string) => ({
+  command: bin,
+  cwd: root,
+  url: `http://127.0.0.1:${port}/`,
+  reuseExistingServer: false,
+  timeout: 60_000,
+  stdout: "pipe" as const,
+  env: {
+    LEPTOS_OUTPUT_NAME: "auditstream",
+    LEPTOS_SITE_ROOT: "target/site",
+    LEPTOS_SITE_PKG_DIR: "pkg",
+    LEPTOS_SITE_ADDR: `127.0.0.1:${port}`,
+    LEPTOS_ENV: "PROD",
+    AUDITSTREAM_CONFIG: "end2end/e2e.toml",
+    AUDITSTREAM_BUILTIN_PACE_MS: paceMs,
+    RUST_LOG: "warn",
+  },
+});
+
+export default defineConfig({
+  testDir: "./tests",
+  timeout: 60_000,
+  expect: { timeout: 15_000 },
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  reporter: [["list"]],
+  use: { trace: "off" },
+  projects: [
+    {
+      name: "chromium",
+      use: {
+        browserName: "chromium",
+        launchOptions: {
+          executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+          args: [
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+          ],
+        },
+      },
+    },
+  ],
+  webServer: [server(3100, "40"), server(3101, "1")],
+});

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Installs what auditstream needs, idempotently, using only the package registries
+# (no tool downloads its own binaries). `--test` adds what the tests need.
+#   wasm32 target, wasm-bindgen CLI, cargo-leptos, npm packages (Playwright, binaryen's
+#   wasm-opt); with --test also Debian's chromium and nginx-light.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+LEPTOS_VERSION=0.3.10
+# Must equal the `wasm-bindgen = "=…"` pin in Cargo.toml.
+WASM_BINDGEN_VERSION=0.2.130
+export PATH="$HOME/.cargo/bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "adding the wasm32-unknown-unknown target"
+  rustup target add wasm32-unknown-unknown
+fi
+
+if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
+  step "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (about 4 minutes)"
+  # No --locked: its lockfile pins a webpki-roots version the registry lacks.
+  cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -qF "$LEPTOS_VERSION"; then
+  step "installing cargo-leptos $LEPTOS_VERSION (about 25 minutes on 2 cores)"
+  # --locked keeps crates that build on this rustc; no_downloads makes it use the
+  # wasm-bindgen and wasm-opt on PATH instead of fetching its own.
+  cargo install cargo-leptos --version "$LEPTOS_VERSION" --locked --features no_downloads --force
+fi
+
+if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@playwright/test ]; then
+  step "installing npm packages (Playwright, binaryen) without browser downloads"
+  (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund)
+fi
+
+if [ "${1:-}" = "--test" ]; then
+  missing=()
+  [ -x /usr/bin/chromium ] || missing+=(chromium)
+  command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing Debian packages: ${missing[*]}"
+    sudo_=""
+    [ "$(id -u)" -eq 0 ] || sudo_="sudo"
+    $sudo_ apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${missing[@]}"
+  fi
+fi

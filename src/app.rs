@@ -1,0 +1,50 @@
+//! The HTML shell and the app's routes, rendered on the server and hydrated in the
+//! browser.
+
+use leptos::prelude::*;
+use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
+use leptos_router::{
+    StaticSegment,
+    components::{Route, Router, Routes},
+};
+
+use crate::ui::ReportView;
+
+/// The document around the app.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8"/>
+                <meta name="viewport" content="width=device-width, initial-scale=1"/>
+                <AutoReload options=options.clone()/>
+                <HydrationScripts options/>
+                <MetaTags/>
+            </head>
+            <body>
+                <App/>
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Stylesheet id="leptos" href="/pkg/auditstream.css"/>
+        <Title text="auditstream: smart-contract security reports"/>
+        <Router>
+            <header class="top">
+                <h1>"auditstream"</h1>
+                <p class="tagline">"Paste a Solidity or Vyper contract; the security report writes itself."</p>
+            </header>
+            <main>
+                <Routes fallback=|| "Page not found.".into_view()>
+                    <Route path=StaticSegment("") view=ReportView/>
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,405 @@
+//! Settings, read once at start-up from the environment and the optional
+//! `auditstream.toml` (DESIGN §4). Every limit the relay enforces is named here, has a
+//! default, and can be overridden.
+
+mod file;
+
+use std::{fmt, path::Path, time::Duration};
+
+pub use file::FileConfig;
+
+/// Which wire format a provider speaks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProviderKind {
+    /// The embedded offline analyzer; needs no network.
+    Builtin,
+    /// OpenAI-compatible `/v1/chat/completions` (OpenAI, OpenRouter, vLLM, llama.cpp, Ollama's /v1).
+    OpenAi,
+    /// Ollama's native `/api/chat` NDJSON.
+    Ollama,
+    /// Anthropic Messages.
+    Anthropic,
+}
+
+impl ProviderKind {
+    pub fn parse(s: &str) -> Result<Self, ConfigError> {
+        Ok(match s.trim().to_ascii_lowercase().as_str() {
+            "builtin" => Self::Builtin,
+            "openai" => Self::OpenAi,
+            "ollama" => Self::Ollama,
+            "anthropic" => Self::Anthropic,
+            other => return Err(ConfigError::UnknownProvider(other.to_owned())),
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Builtin => "builtin",
+            Self::OpenAi => "openai",
+            Self::Ollama => "ollama",
+            Self::Anthropic => "anthropic",
+        }
+    }
+
+    fn default_base_url(self) -> &'static str {
+        match self {
+            Self::Builtin => "",
+            Self::OpenAi => "https://api.openai.com/v1",
+            Self::Ollama => "http://127.0.0.1:11434",
+            Self::Anthropic => "https://api.anthropic.com",
+        }
+    }
+
+    fn default_model(self) -> &'static str {
+        match self {
+            Self::Builtin => BUILTIN_MODEL,
+            Self::OpenAi => "gpt-4o-mini",
+            Self::Ollama => "qwen2.5-coder:7b",
+            Self::Anthropic => "claude-sonnet-4-5",
+        }
+    }
+}
+
+/// The one model the builtin provider offers.
+pub const BUILTIN_MODEL: &str = "analyzer";
+
+/// An API key. Its `Debug` and `Display` never show it, so it cannot leak into logs.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn new(s: impl Into<String>) -> Self {
+        Self(s.into())
+    }
+    /// The key itself, for the one place that sends it upstream.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// One configured model provider.
+#[derive(Clone, Debug)]
+pub struct ProviderConfig {
+    /// The `provider` part of `provider/model`.
+    pub name: String,
+    pub kind: ProviderKind,
+    /// Base URL without a trailing slash.
+    pub base_url: String,
+    pub api_key: Option<Secret>,
+    /// Models offered in the picker; the first is this provider's default.
+    pub models: Vec<String>,
+}
+
+/// Limits and timers of the report relay.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// `AUDITSTREAM_MAX_CONTRACT_BYTES`: largest accepted contract, in bytes.
+    pub max_contract_bytes: usize,
+    /// `AUDITSTREAM_STALL_TIMEOUT_SECS`: no upstream bytes for this long → `stalled`.
+    pub stall_timeout: Duration,
+    /// `AUDITSTREAM_MAX_DURATION_SECS`: whole-report deadline → `timeout`.
+    pub max_duration: Duration,
+    /// `AUDITSTREAM_MAX_STREAMS`: concurrent report streams.
+    pub max_streams: usize,
+    /// `AUDITSTREAM_CONNECT_TIMEOUT_SECS`: no upstream response headers for this long → 504.
+    pub connect_timeout: Duration,
+    /// `AUDITSTREAM_KEEPALIVE_SECS`: `: ping` comment interval while the model is silent.
+    pub keepalive: Duration,
+    /// `AUDITSTREAM_MAX_LINE_BYTES`: longest SSE or NDJSON line accepted from a model.
+    pub max_line_bytes: usize,
+    /// `AUDITSTREAM_DISCOVERY_TIMEOUT_SECS`: how long the model picker waits for a
+    /// provider's live model list.
+    pub discovery_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            max_contract_bytes: 262_144,
+            stall_timeout: Duration::from_secs(30),
+            max_duration: Duration::from_secs(600),
+            max_streams: 256,
+            connect_timeout: Duration::from_secs(30),
+            keepalive: Duration::from_secs(15),
+            max_line_bytes: 1 << 20,
+            discovery_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// Everything the server needs to know, resolved at start-up.
+#[derive(Clone, Debug)]
+pub struct Settings {
+    /// Every provider; the first is the default. `builtin` is always present.
+    pub providers: Vec<ProviderConfig>,
+    /// The model used when a request names none, on the first provider.
+    pub default_model: String,
+    pub limits: Limits,
+    /// `AUDITSTREAM_BUILTIN_PACE_MS`: delay between the builtin analyzer's tokens.
+    pub builtin_pace: Duration,
+}
+
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+pub enum ConfigError {
+    #[error("unknown provider kind `{0}` (expected builtin, openai, ollama or anthropic)")]
+    UnknownProvider(String),
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+    #[error("provider name `{0}` must be non-empty and contain no `/`")]
+    BadName(String),
+    #[error("two providers are named `{0}`")]
+    DuplicateName(String),
+    #[error("the default model `{0}` is not `provider/model` of a configured provider")]
+    BadDefault(String),
+    #[error("{var} must be {expected}, got `{value}`")]
+    BadNumber {
+        var: &'static str,
+        expected: &'static str,
+        value: String,
+    },
+}
+
+impl Settings {
+    /// Reads the process environment and `AUDITSTREAM_CONFIG` (or `./auditstream.toml`
+    /// when present).
+    pub fn from_env() -> Result<Self, ConfigError> {
+        let get = |k: &str| std::env::var(k).ok();
+        let file = match get("AUDITSTREAM_CONFIG").filter(|p| !p.trim().is_empty()) {
+            Some(path) => FileConfig::load(Path::new(&path), true)?,
+            None => FileConfig::load(Path::new("auditstream.toml"), false)?,
+        };
+        Self::from_parts(file, get)
+    }
+
+    /// Settings from environment variables alone, read through `get`.
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        Self::from_parts(None, get)
+    }
+
+    /// Settings from a parsed file and environment variables read through `get`, so
+    /// tests need not touch the process environment.
+    pub fn from_parts(
+        file: Option<FileConfig>,
+        get: impl Fn(&str) -> Option<String>,
+    ) -> Result<Self, ConfigError> {
+        let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
+        let kind = get("AUDITSTREAM_PROVIDER")
+            .map(|v| ProviderKind::parse(&v))
+            .transpose()?;
+        let mut providers = match &file {
+            Some(f) => f.providers(&get)?,
+            None => Vec::new(),
+        };
+        let mut default = file.as_ref().and_then(|f| f.default.clone());
+        if let Some(kind) = kind.filter(|k| *k != ProviderKind::Builtin) {
+            let base_url =
+                get("AUDITSTREAM_BASE_URL").unwrap_or_else(|| kind.default_base_url().to_owned());
+            let model = get("AUDITSTREAM_MODEL").unwrap_or_else(|| kind.default_model().into());
+            let name = kind.as_str().to_owned();
+            default = Some(format!("{name}/{model}"));
+            providers.retain(|p| p.name != name);
+            providers.insert(
+                0,
+                ProviderConfig {
+                    name,
+                    kind,
+                    base_url: base_url.trim_end_matches('/').to_owned(),
+                    api_key: get("AUDITSTREAM_API_KEY").map(Secret::new),
+                    models: vec![model],
+                },
+            );
+        } else if kind == Some(ProviderKind::Builtin) {
+            default = Some(format!("builtin/{BUILTIN_MODEL}"));
+        }
+        if !providers.iter().any(|p| p.kind == ProviderKind::Builtin) {
+            providers.push(ProviderConfig::builtin());
+        }
+        let default_model = match default {
+            None => providers[0].default_model().to_owned(),
+            Some(d) => {
+                let (name, model) = d
+                    .split_once('/')
+                    .ok_or_else(|| ConfigError::BadDefault(d.clone()))?;
+                let i = providers
+                    .iter()
+                    .position(|p| p.name == name)
+                    .ok_or_else(|| ConfigError::BadDefault(d.clone()))?;
+                let p = providers.remove(i);
+                providers.insert(0, p);
+                model.to_owned()
+            }
+        };
+
+        let d = Limits::default();
+        let limits = Limits {
+            max_contract_bytes: num(&get, "AUDITSTREAM_MAX_CONTRACT_BYTES", d.max_contract_bytes)?,
+            stall_timeout: secs(&get, "AUDITSTREAM_STALL_TIMEOUT_SECS", d.stall_timeout)?,
+            max_duration: secs(&get, "AUDITSTREAM_MAX_DURATION_SECS", d.max_duration)?,
+            max_streams: num(&get, "AUDITSTREAM_MAX_STREAMS", d.max_streams)?,
+            connect_timeout: secs(&get, "AUDITSTREAM_CONNECT_TIMEOUT_SECS", d.connect_timeout)?,
+            keepalive: secs(&get, "AUDITSTREAM_KEEPALIVE_SECS", d.keepalive)?,
+            max_line_bytes: num(&get, "AUDITSTREAM_MAX_LINE_BYTES", d.max_line_bytes)?,
+            discovery_timeout: secs(
+                &get,
+                "AUDITSTREAM_DISCOVERY_TIMEOUT_SECS",
+                d.discovery_timeout,
+            )?,
+        };
+        let pace_ms: u64 = num(&get, "AUDITSTREAM_BUILTIN_PACE_MS", 12)?;
+        Ok(Self {
+            providers,
+            default_model,
+            limits,
+            builtin_pace: Duration::from_millis(pace_ms),
+        })
+    }
+
+    /// The provider used when a request names none.
+    pub fn default_provider(&self) -> &ProviderConfig {
+        &self.providers[0]
+    }
+
+    pub fn provider(&self, name: &str) -> Option<&ProviderConfig> {
+        self.providers.iter().find(|p| p.name == name)
+    }
+}
+
+impl ProviderConfig {
+    pub fn builtin() -> Self {
+        Self {
+            name: "builtin".into(),
+            kind: ProviderKind::Builtin,
+            base_url: String::new(),
+            api_key: None,
+            models: vec![BUILTIN_MODEL.into()],
+        }
+    }
+
+    pub fn default_model(&self) -> &str {
+        self.models.first().map_or(BUILTIN_MODEL, String::as_str)
+    }
+}
+
+fn num<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, ConfigError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber {
+            var,
+            expected: "a non-negative whole number",
+            value: v,
+        }),
+    }
+}
+
+fn secs(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Duration, ConfigError> {
+    let s: f64 = num(get, var, default.as_secs_f64())?;
+    Duration::try_from_secs_f64(s).map_err(|_| ConfigError::BadNumber {
+        var,
+        expected: "a non-negative number of seconds",
+        value: s.to_string(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+        let map: HashMap<String, String> = vars
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Settings::from_lookup(|k| map.get(k).cloned())
+    }
+
+    #[test]
+    fn with_nothing_set_the_builtin_analyzer_is_the_default() {
+        let s = settings(&[]).unwrap();
+        assert_eq!(s.providers.len(), 1);
+        assert_eq!(s.default_provider().kind, ProviderKind::Builtin);
+        assert_eq!(s.limits.max_contract_bytes, 262_144);
+        assert_eq!(s.limits.stall_timeout, Duration::from_secs(30));
+    }
+
+    #[test]
+    fn env_describes_the_default_provider_and_builtin_stays_available() {
+        let s = settings(&[
+            ("AUDITSTREAM_PROVIDER", "openai"),
+            ("AUDITSTREAM_BASE_URL", "http://127.0.0.1:11434/v1/"),
+            ("AUDITSTREAM_MODEL", "qwen2.5-coder:7b"),
+            ("AUDITSTREAM_API_KEY", "sk-secret"),
+        ])
+        .unwrap();
+        let p = s.default_provider();
+        assert_eq!((p.name.as_str(), p.kind), ("openai", ProviderKind::OpenAi));
+        assert_eq!(p.base_url, "http://127.0.0.1:11434/v1");
+        assert_eq!(p.default_model(), "qwen2.5-coder:7b");
+        assert!(s.provider("builtin").is_some());
+        assert!(
+            !format!("{s:?}").contains("sk-secret"),
+            "keys never reach Debug output"
+        );
+    }
+
+    #[test]
+    fn the_file_adds_providers_and_env_still_names_the_default() {
+        let text = "default = \"local/llama3.1:8b\"\n[[provider]]\nname = \"local\"\nkind = \"ollama\"\nmodels = [\"qwen2.5-coder:7b\", \"llama3.1:8b\"]\n";
+        let file = || Some(FileConfig::parse(text, Path::new("t.toml")).unwrap());
+        let s = Settings::from_parts(file(), |_| None).unwrap();
+        assert_eq!(
+            (s.default_provider().name.as_str(), s.default_model.as_str()),
+            ("local", "llama3.1:8b")
+        );
+        assert!(s.provider("builtin").is_some());
+
+        let env = |k: &str| match k {
+            "AUDITSTREAM_PROVIDER" => Some("anthropic".to_owned()),
+            "AUDITSTREAM_MODEL" => Some("claude-x".to_owned()),
+            _ => None,
+        };
+        let s = Settings::from_parts(file(), env).unwrap();
+        assert_eq!(
+            (s.default_provider().name.as_str(), s.default_model.as_str()),
+            ("anthropic", "claude-x")
+        );
+        assert_eq!(s.providers.len(), 3, "env provider, file provider, builtin");
+
+        let bad = FileConfig::parse("default = \"nope/x\"\n", Path::new("t.toml")).unwrap();
+        assert_eq!(
+            Settings::from_parts(Some(bad), |_| None).unwrap_err(),
+            ConfigError::BadDefault("nope/x".into())
+        );
+    }
+
+    #[test]
+    fn bad_values_are_named_errors() {
+        assert_eq!(
+            settings(&[("AUDITSTREAM_PROVIDER", "gemini")]).unwrap_err(),
+            ConfigError::UnknownProvider("gemini".into())
+        );
+        assert!(matches!(
+            settings(&[("AUDITSTREAM_MAX_STREAMS", "lots")]).unwrap_err(),
+            ConfigError::BadNumber {
+                var: "AUDITSTREAM_MAX_STREAMS",
+                ..
+            }
+        ));
+        let s = settings(&[("AUDITSTREAM_STALL_TIMEOUT_SECS", "0.25")]).unwrap();
+        assert_eq!(s.limits.stall_timeout, Duration::from_millis(250));
+    }
+}

@@ -1,0 +1,51 @@
+//! What every provider's pure frame parser produces: text deltas, one final `Finish`,
+//! or the model's own in-stream error. The relay only ever sees these, whatever the
+//! upstream's wire format was.
+
+/// One step of a model's answer.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Frame {
+    /// Report text, exactly as the model produced it. Never empty.
+    Delta(String),
+    /// The model sent its terminator (`[DONE]`, `"done":true`, `message_stop`).
+    Finish(Finish),
+}
+
+/// How a model's answer ended.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Finish {
+    /// The provider's own word: `stop`, `length`, `end_turn`, `max_tokens`, `refusal`, …
+    pub reason: String,
+    /// Output tokens, when the provider reports usage.
+    pub output_tokens: Option<u64>,
+    /// Generation speed, when the provider reports it (Ollama's `eval_count / eval_duration`).
+    pub tokens_per_sec: Option<f64>,
+}
+
+/// An error the model reported inside an otherwise healthy stream.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct UpstreamError {
+    /// The provider's error type or code (`overloaded_error`, `server_error`, `400`), if given.
+    pub kind: Option<String>,
+    pub message: String,
+}
+
+/// A parser step: the frames one input produced, or the model's in-stream error.
+pub type FrameResult = Result<Vec<Frame>, UpstreamError>;
+
+/// A parser for providers that speak SSE (OpenAI-compatible, Anthropic): one decoded
+/// event in, frames out. Pure: no IO, no clocks.
+pub trait EventParser: Send {
+    fn on_event(&mut self, event: &crate::sse::Event) -> FrameResult;
+    /// Inputs skipped because they were not the JSON the provider documents.
+    fn malformed(&self) -> u64;
+}
+
+/// A parser for providers that speak NDJSON (Ollama's native API): one line in
+/// (without its line end), frames out. Pure: no IO, no clocks.
+pub trait LineParser: Send {
+    fn on_line(&mut self, line: &str) -> FrameResult;
+    /// Lines skipped because they were not the JSON the provider documents.
+    fn malformed(&self) -> u64;
+}
