@@ -4,7 +4,7 @@
 #[cfg(feature = "ssr")]
 #[tokio::main]
 async fn main() {
-    use auditstream::server::{AppState, Settings, build_router};
+    use auditstream::server::{AppState, Settings, serve};
     use leptos::prelude::get_configuration;
     use tracing_subscriber::EnvFilter;
 
@@ -27,7 +27,7 @@ async fn main() {
         model = %format!("{}/{}", settings.default_provider().name, settings.default_model),
         "default model"
     );
-    let app = build_router(AppState::new(settings), conf.leptos_options);
+    let state = AppState::new(settings);
     let listener = match tokio::net::TcpListener::bind(&addr).await {
         Ok(l) => l,
         Err(e) => {
@@ -36,10 +36,28 @@ async fn main() {
         }
     };
     tracing::info!("listening on http://{addr}");
-    axum::serve(listener, app.into_make_service())
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .expect("server");
+    let stop = state.shutdown.clone();
+    // In-flight reports get the grace period, then their `shutdown` event; anything
+    // still open this long after that is cut off rather than holding the exit.
+    let hard_stop = state.settings.limits.shutdown_grace + std::time::Duration::from_secs(10);
+    tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            shutdown_signal().await;
+            tracing::info!("shutting down: no new connections; in-flight reports are finishing");
+            stop.cancel();
+        }
+    });
+    let served = serve(listener, state, conf.leptos_options);
+    let forced = async {
+        stop.cancelled().await;
+        tokio::time::sleep(hard_stop).await;
+    };
+    tokio::select! {
+        result = served => result.expect("server"),
+        () = forced => tracing::warn!("connections still open after the grace period; exiting"),
+    }
+    tracing::info!("stopped");
 }
 
 #[cfg(feature = "ssr")]

@@ -148,7 +148,7 @@ test("the model picker offers every provider and marks an unreachable one", asyn
   await expect(picker.locator("option[value='builtin/analyzer']")).toHaveCount(1);
   await expect(picker).toHaveValue("builtin/analyzer");
   const offline = picker.locator("option[value='offline-ollama/qwen2.5-coder:7b']");
-  await expect(offline).toBeDisabled();
+  await expect(offline).toHaveJSProperty("disabled", true);
   await expect(page.locator(".provider-problems li[data-provider='offline-ollama']")).toContainText(
     "cannot reach offline-ollama",
   );

@@ -1,12 +1,15 @@
-//! Everything that runs only on the server: configuration, the report relay, the
-//! model providers and the router that ties them to the Leptos app.
+//! Everything that runs only on the server: configuration, the report relay and its
+//! guards and metrics, the model providers and the router that ties them to the
+//! Leptos app.
 
 pub mod catalog;
 pub mod config;
+pub mod guard;
+pub mod metrics;
 pub mod prompt;
 pub mod providers;
 pub mod relay;
 pub mod router;
 
 pub use config::Settings;
-pub use router::{AppState, build_router};
+pub use router::{AppState, build_router, serve};

@@ -2,7 +2,7 @@
 //! our SSE events. Everything is owned by the response stream, so when the browser
 //! goes away the stream is dropped and with it the upstream connection.
 
-use std::{convert::Infallible, time::Instant};
+use std::{convert::Infallible, future::Future, sync::Arc, time::Instant};
 
 use axum::{
     extract::{Request, State},
@@ -13,12 +13,17 @@ use axum::{
     },
 };
 use futures_util::{Stream, StreamExt};
+use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
 use super::{
     AppState,
     config::{ProviderConfig, Settings},
-    providers::{self, Frame, FrameStream, OpenError, ReportJob, StreamFailure},
+    guard::{self, Rejection},
+    metrics::{Finished, Metrics, Outcome},
+    providers::{
+        self, Frame, FrameStream, OpenError, ReportJob, StreamFailure, http::MalformedCount,
+    },
 };
 use crate::protocol::{
     ApiErrorBody, ApiErrorDetail, Done, Meta, ReportEvent, ReportRequest, StreamError,
@@ -31,6 +36,8 @@ pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,
     pub message: String,
+    /// Seconds for a `Retry-After` header (429, 503).
+    pub retry_after: Option<u64>,
 }
 
 impl ApiError {
@@ -39,6 +46,7 @@ impl ApiError {
             status,
             code,
             message: message.into(),
+            retry_after: None,
         }
     }
 }
@@ -51,7 +59,12 @@ impl IntoResponse for ApiError {
                 message: self.message,
             },
         };
-        (self.status, axum::Json(body)).into_response()
+        let mut resp = (self.status, axum::Json(body)).into_response();
+        if let Some(secs) = self.retry_after {
+            resp.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
+        }
+        resp
     }
 }
 
@@ -66,37 +79,72 @@ impl From<OpenError> for ApiError {
     }
 }
 
-/// The route handler.
-pub async fn report(State(state): State<AppState>, req: Request) -> Result<Response, ApiError> {
+/// The route handler: a stream, or a JSON error counted by its code.
+pub async fn report(State(state): State<AppState>, req: Request) -> Response {
+    match start(&state, req).await {
+        Ok(resp) => resp,
+        Err(e) => {
+            state.metrics.pre_stream_error(e.code);
+            e.into_response()
+        }
+    }
+}
+
+/// The guards, then the model opened; the 200 response carries everything after.
+async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     let started = Instant::now();
     let settings = &state.settings;
+    let limits = &settings.limits;
+    guard::check_origin(
+        req.headers(),
+        req.uri().authority().map(|a| a.as_str()),
+        limits,
+    )?;
+    if state.shutdown.is_cancelled() {
+        return Err(Rejection::ShuttingDown.into());
+    }
+    let slot = guard::stream_slot(&state.streams, limits.max_streams)?;
     let request = read_request(req, settings).await?;
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     let report_id = uuid::Uuid::new_v4().to_string();
-    let span = tracing::info_span!("report", %report_id, provider = %provider.name, %model);
+    let span = tracing::info_span!(
+        "report",
+        %report_id,
+        provider = %provider.name,
+        %model,
+        outcome = tracing::field::Empty,
+        tokens = tracing::field::Empty,
+        ttft_ms = tracing::field::Empty,
+        duration_ms = tracing::field::Empty,
+        malformed = tracing::field::Empty,
+    );
+    let malformed = MalformedCount::default();
     let job = ReportJob {
         provider,
         model: &model,
         contract: &request.contract,
         filename: request.filename.as_deref(),
-        limits: &settings.limits,
+        limits,
         builtin_pace: settings.builtin_pace,
+        malformed: malformed.clone(),
     };
-    let frames = providers::open(&state.http, job)
-        .instrument(span.clone())
-        .await
-        .inspect_err(|e| span.in_scope(|| tracing::warn!(error = %e, "model not opened")))?;
+    let open = providers::open(&state.http, job).instrument(span.clone());
+    let frames = tokio::select! {
+        opened = open => opened.inspect_err(|e| {
+            span.in_scope(|| tracing::warn!(error = %e, "model not opened"));
+        })?,
+        () = grace_over(state) => return Err(Rejection::ShuttingDown.into()),
+    };
     let meta = Meta {
         report_id,
         provider: provider.name.clone(),
         model,
     };
-    let events = relay(meta, frames, started, settings.limits.max_duration, span);
-    let sse = Sse::new(events.map(Ok::<_, Infallible>)).keep_alive(
-        KeepAlive::new()
-            .interval(settings.limits.keepalive)
-            .text("ping"),
-    );
+    let inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
+    let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
+    let events = relay(meta, frames, inflight, deadline, grace_over(state));
+    let sse = Sse::new(events.map(Ok::<_, Infallible>))
+        .keep_alive(KeepAlive::new().interval(limits.keepalive).text("ping"));
     let mut resp = sse.into_response();
     let h = resp.headers_mut();
     h.insert(
@@ -107,33 +155,28 @@ pub async fn report(State(state): State<AppState>, req: Request) -> Result<Respo
     Ok(resp)
 }
 
-/// Reads and validates the body: media type, size, JSON, a non-empty contract.
-async fn read_request(req: Request, settings: &Settings) -> Result<ReportRequest, ApiError> {
-    let is_json = req
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
-        return Err(ApiError::new(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "unsupported_media_type",
-            "send the report request as Content-Type: application/json",
-        ));
+/// Resolves once a shutdown has begun and its grace period has passed.
+fn grace_over(state: &AppState) -> impl Future<Output = ()> + Send + 'static {
+    let token = state.shutdown.clone();
+    let grace = state.settings.limits.shutdown_grace;
+    async move {
+        token.cancelled_owned().await;
+        tokio::time::sleep(grace).await;
     }
+}
+
+/// Reads and validates the body: media type, size and read time, JSON, a non-empty contract.
+async fn read_request(req: Request, settings: &Settings) -> Result<ReportRequest, ApiError> {
+    guard::check_json(req.headers())?;
     let max = settings.limits.max_contract_bytes;
-    let too_large = || {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "too_large",
-            format!("the contract is larger than the limit of {max} bytes"),
-        )
-    };
     // JSON escaping at most doubles a real contract; the exact limit is checked below.
-    let body = axum::body::to_bytes(req.into_body(), body_limit(max))
-        .await
-        .map_err(|_| too_large())?;
+    let body = guard::read_body(
+        req.into_body(),
+        body_limit(max),
+        settings.limits.body_timeout,
+        max,
+    )
+    .await?;
     let request: ReportRequest = serde_json::from_slice(&body).map_err(|e| {
         ApiError::new(
             StatusCode::BAD_REQUEST,
@@ -149,7 +192,7 @@ async fn read_request(req: Request, settings: &Settings) -> Result<ReportRequest
         ));
     }
     if request.contract.len() > max {
-        return Err(too_large());
+        return Err(Rejection::TooLarge { max }.into());
     }
     Ok(request)
 }
@@ -198,15 +241,108 @@ fn resolve_model<'s>(
     Ok((provider, model.to_owned()))
 }
 
+/// One report stream in flight. It lives inside the response stream, so however that
+/// stream ends (done, error, client gone, shutdown, panic) its drop gives the slot
+/// back, settles the gauge and records the outcome exactly once.
+struct InFlight {
+    slot: Option<OwnedSemaphorePermit>,
+    metrics: Arc<Metrics>,
+    span: tracing::Span,
+    started: Instant,
+    malformed: MalformedCount,
+    tokens: u64,
+    first_token: Option<Instant>,
+    /// Set when the stream reaches its terminal event; `None` at drop means the client left.
+    end: Option<(Outcome, String)>,
+}
+
+impl InFlight {
+    fn new(
+        slot: OwnedSemaphorePermit,
+        metrics: Arc<Metrics>,
+        span: tracing::Span,
+        started: Instant,
+        malformed: MalformedCount,
+    ) -> Self {
+        metrics.stream_started();
+        Self {
+            slot: Some(slot),
+            metrics,
+            span,
+            started,
+            malformed,
+            tokens: 0,
+            first_token: None,
+            end: None,
+        }
+    }
+
+    fn token(&mut self) {
+        self.first_token.get_or_insert_with(Instant::now);
+        self.tokens += 1;
+        self.metrics.token_relayed();
+    }
+
+    fn ttft(&self) -> Option<std::time::Duration> {
+        self.first_token.map(|t| t - self.started)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        drop(self.slot.take());
+        let (outcome, message) = self.end.take().unwrap_or_else(|| {
+            if std::thread::panicking() {
+                (Outcome::Internal, "the relay panicked".into())
+            } else {
+                (Outcome::Stopped, "the client went away".into())
+            }
+        });
+        let (duration, ttft, malformed) =
+            (self.started.elapsed(), self.ttft(), self.malformed.get());
+        self.metrics.stream_finished(Finished {
+            outcome,
+            duration,
+            ttft,
+            malformed,
+        });
+        let span = &self.span;
+        span.record("outcome", outcome.as_str());
+        span.record("tokens", self.tokens);
+        span.record("duration_ms", millis(duration));
+        span.record("malformed", malformed);
+        if let Some(t) = ttft {
+            span.record("ttft_ms", millis(t));
+        }
+        if malformed > 0 {
+            tracing::warn!(parent: span, malformed, "skipped malformed model frames");
+        }
+        match outcome {
+            Outcome::Done | Outcome::Stopped => {
+                tracing::info!(parent: span, outcome = outcome.as_str(), tokens = self.tokens, "report ended: {message}")
+            }
+            _ => {
+                tracing::warn!(parent: span, outcome = outcome.as_str(), tokens = self.tokens, "report failed: {message}")
+            }
+        }
+    }
+}
+
+/// What the relay loop waits for next.
+enum Next {
+    Frame(Option<Result<Frame, StreamFailure>>),
+    Deadline,
+    Shutdown,
+}
+
 /// Our event stream: `meta`, the tokens, then exactly one `done` or `error`.
 fn relay(
     meta: Meta,
     mut frames: FrameStream,
-    started: Instant,
-    max_duration: std::time::Duration,
-    span: tracing::Span,
+    mut inflight: InFlight,
+    deadline: tokio::time::Instant,
+    shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> impl Stream<Item = Event> + Send {
-    let deadline = tokio::time::Instant::from_std(started) + max_duration;
     async_stream::stream! {
         let mut ids = 0u64;
         let mut event = move |ev: ReportEvent| {
@@ -214,44 +350,43 @@ fn relay(
             Event::default().id(ids.to_string()).event(ev.name()).data(ev.data_json())
         };
         yield event(ReportEvent::Meta(meta));
-        let mut first_token: Option<Instant> = None;
-        let mut tokens = 0u64;
+        futures_util::pin_mut!(shutdown);
         let terminal = loop {
-            let next = tokio::time::timeout_at(deadline, frames.next()).await;
-            let failure = match next {
-                Ok(Some(Ok(Frame::Delta(text)))) => {
-                    first_token.get_or_insert_with(Instant::now);
-                    tokens += 1;
+            let next = tokio::select! {
+                biased;
+                () = &mut shutdown => Next::Shutdown,
+                r = tokio::time::timeout_at(deadline, frames.next()) => r.map_or(Next::Deadline, Next::Frame),
+            };
+            let (code, message) = match next {
+                Next::Frame(Some(Ok(Frame::Delta(text)))) => {
+                    inflight.token();
                     yield event(ReportEvent::Token(Token { text }));
                     continue;
                 }
-                Ok(Some(Ok(Frame::Finish(f)))) => {
+                Next::Frame(Some(Ok(Frame::Finish(f)))) => {
+                    inflight.end = Some((Outcome::Done, format!("finished: {}", f.reason)));
                     break ReportEvent::Done(Done {
                         finish_reason: f.reason,
-                        output_tokens: f.output_tokens.or(Some(tokens)),
-                        ttft_ms: first_token.map(|t| millis(t - started)),
-                        duration_ms: millis(started.elapsed()),
+                        output_tokens: f.output_tokens.or(Some(inflight.tokens)),
+                        ttft_ms: inflight.ttft().map(millis),
+                        duration_ms: millis(inflight.started.elapsed()),
                     });
                 }
-                Ok(Some(Err(failure))) => stream_error(&failure),
+                Next::Frame(Some(Err(failure))) => stream_error(&failure),
                 // Providers always end with a Finish or an error; an end without
                 // either is a truncation, never a success.
-                Ok(None) => (StreamErrorCode::Truncated, StreamFailure::Truncated.to_string()),
-                Err(_) => (
-                    StreamErrorCode::Timeout,
-                    format!("the report ran past the limit of {} s", max_duration.as_secs_f64()),
-                ),
+                Next::Frame(None) => (StreamErrorCode::Truncated, StreamFailure::Truncated.to_string()),
+                Next::Deadline => {
+                    let limit = deadline - tokio::time::Instant::from_std(inflight.started);
+                    (StreamErrorCode::Timeout, format!("the report ran past the limit of {} s", limit.as_secs_f64()))
+                }
+                Next::Shutdown => (StreamErrorCode::Shutdown, "the server is shutting down; generate the report again in a moment".to_owned()),
             };
-            let (code, message) = failure;
-            break ReportEvent::Error(StreamError { code, message, partial: tokens > 0 });
+            inflight.end = Some((code.into(), message.clone()));
+            break ReportEvent::Error(StreamError { code, message, partial: inflight.tokens > 0 });
         };
         // Close the upstream before the last event goes out.
         drop(frames);
-        match &terminal {
-            ReportEvent::Done(d) => tracing::info!(parent: &span, outcome = "done", tokens, ttft_ms = d.ttft_ms, duration_ms = d.duration_ms),
-            ReportEvent::Error(e) => tracing::warn!(parent: &span, outcome = e.code.as_str(), tokens, message = %e.message),
-            _ => {}
-        }
         yield event(terminal);
     }
 }

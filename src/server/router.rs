@@ -1,13 +1,26 @@
-//! The server's router: the streaming report route beside the Leptos app and its
-//! server functions, sharing one state. Tests build exactly this router.
+//! The server's router: the streaming report route and `/metrics` beside the Leptos app
+//! and its server functions, sharing one state; and `serve`, which runs it the way the
+//! binary does (peer addresses for the rate limit, graceful shutdown). Tests and
+//! benchmarks build exactly this.
 
-use std::sync::Arc;
+use std::{net::SocketAddr, sync::Arc};
 
-use axum::{Router, routing::post};
+use axum::{
+    Router,
+    routing::{get, post},
+};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+use tower_http::compression::CompressionLayer;
 
-use super::{Settings, relay};
+use super::{
+    Settings,
+    guard::{self, RateLimit},
+    metrics::{self, Metrics},
+    relay,
+};
 use crate::app::{App, shell};
 
 /// What every request handler can reach.
@@ -16,6 +29,14 @@ pub struct AppState {
     pub settings: Arc<Settings>,
     /// One connection pool for every upstream model.
     pub http: reqwest::Client,
+    pub metrics: Arc<Metrics>,
+    /// Free report-stream slots (`AUDITSTREAM_MAX_STREAMS`).
+    pub streams: Arc<Semaphore>,
+    /// Cancelled when the server starts shutting down: the listener stops accepting and
+    /// in-flight reports get `AUDITSTREAM_SHUTDOWN_GRACE_SECS` to finish.
+    pub shutdown: CancellationToken,
+    /// The per-client limit on `POST /api/report`; `None` when switched off.
+    pub rate_limit: Option<Arc<RateLimit>>,
 }
 
 impl AppState {
@@ -27,17 +48,28 @@ impl AppState {
             .build()
             .expect("the HTTP client builds with static settings");
         Self {
+            streams: Arc::new(Semaphore::new(settings.limits.max_streams)),
+            rate_limit: guard::rate_limit(&settings.limits),
             settings: Arc::new(settings),
             http,
+            metrics: Arc::new(Metrics::new()),
+            shutdown: CancellationToken::new(),
         }
     }
 }
 
-/// The whole app: `POST /api/report`, the server functions and the pages.
+/// The whole app: `POST /api/report`, `GET /metrics`, the server functions and the pages.
 pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
-    let api = Router::new()
-        .route("/api/report", post(relay::report))
+    let mut report = Router::new().route("/api/report", post(relay::report));
+    if let Some(limit) = &state.rate_limit {
+        report = report.route_layer(guard::rate_limit_layer(
+            limit.clone(),
+            state.metrics.clone(),
+        ));
+    }
+    let api = report
+        .route("/metrics", get(metrics::handler))
         .with_state(state.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -54,5 +86,26 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options);
-    api.merge(pages)
+    // Its default predicate never compresses `text/event-stream`, so reports stream as is.
+    api.merge(pages).layer(CompressionLayer::new())
+}
+
+/// Serves the app on `listener` until `state.shutdown` is cancelled, then waits for
+/// open connections: in-flight reports end within the shutdown grace period.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    leptos_options: LeptosOptions,
+) -> std::io::Result<()> {
+    let stop = state.shutdown.clone();
+    if let Some(limit) = &state.rate_limit {
+        tokio::spawn(guard::rate_limit_housekeeping(limit.clone(), stop.clone()));
+    }
+    let app = build_router(state, leptos_options);
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(stop.cancelled_owned())
+    .await
 }

@@ -1,18 +1,20 @@
 //! A fake model server on a real loopback port. It speaks HTTP/1.1 by hand so a test
 //! controls every byte and every write boundary (split mid-line, mid-UTF-8), and it
-//! watches each socket's read side so it knows the moment a client hangs up.
+//! watches each socket's read side so it knows the moment a client hangs up. It counts
+//! the bytes it managed to write, so a test can see backpressure: once the client stops
+//! reading, the writes block and the count stops.
 
 use std::{
     sync::{
         Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
     time::Duration,
 };
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpStream},
+    net::{TcpListener, TcpSocket, TcpStream},
     sync::Notify,
 };
 
@@ -21,6 +23,9 @@ use tokio::{
 pub enum Step {
     /// Write these bytes as one HTTP chunk and flush.
     Send(Vec<u8>),
+    /// Write these bytes as one HTTP chunk, this many times over (a long stream that
+    /// costs no memory up front).
+    Repeat(Vec<u8>, usize),
     /// Wait before the next step.
     Pause(Duration),
     /// Send nothing more, and keep the connection open until the client leaves.
@@ -69,6 +74,8 @@ pub struct Received {
 struct Shared {
     open: AtomicUsize,
     closed: AtomicUsize,
+    /// Response bytes written so far, over every connection.
+    written: AtomicU64,
     changed: Notify,
     received: Mutex<Vec<Received>>,
 }
@@ -87,7 +94,18 @@ impl Drop for FakeModel {
 
 impl FakeModel {
     pub async fn start(script: Script) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        Self::start_with(script, None).await
+    }
+
+    /// Like `start`, with the kernel send buffer of every accepted socket fixed at
+    /// `send_buffer` bytes (inherited from the listener), so backpressure shows sooner.
+    pub async fn start_with(script: Script, send_buffer: Option<u32>) -> Self {
+        let socket = TcpSocket::new_v4().unwrap();
+        if let Some(bytes) = send_buffer {
+            socket.set_send_buffer_size(bytes).unwrap();
+        }
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        let listener: TcpListener = socket.listen(1024).unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared::default());
         let task = tokio::spawn({
@@ -114,6 +132,11 @@ impl FakeModel {
 
     pub fn closed_connections(&self) -> usize {
         self.shared.closed.load(Ordering::SeqCst)
+    }
+
+    /// Response bytes (head and body) written to clients so far.
+    pub fn bytes_written(&self) -> u64 {
+        self.shared.written.load(Ordering::SeqCst)
     }
 
     pub fn received(&self) -> Vec<Received> {
@@ -159,7 +182,7 @@ async fn serve(mut sock: TcpStream, script: Script, shared: Arc<Shared>) {
             if script.no_headers {
                 return std::future::pending::<()>().await;
             }
-            let _ = respond(&mut wr, &script).await;
+            let _ = respond(&mut wr, &script, &shared.written).await;
             std::future::pending::<()>().await
         };
         tokio::select! { () = hung_up => {}, () = write => {} }
@@ -170,21 +193,27 @@ async fn serve(mut sock: TcpStream, script: Script, shared: Arc<Shared>) {
 }
 
 /// Writes the scripted response; returns (never completing the future) once done.
-async fn respond(wr: &mut tokio::net::tcp::OwnedWriteHalf, script: &Script) -> std::io::Result<()> {
+async fn respond(
+    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+    script: &Script,
+    written: &AtomicU64,
+) -> std::io::Result<()> {
+    // One response per connection, said out loud, so the relay's client never reuses a
+    // connection this server is about to close.
     let head = format!(
-        "HTTP/1.1 {} X\r\ncontent-type: {}\r\ntransfer-encoding: chunked\r\n\r\n",
+        "HTTP/1.1 {} X\r\ncontent-type: {}\r\ntransfer-encoding: chunked\r\nconnection: close\r\n\r\n",
         script.status, script.content_type
     );
     wr.write_all(head.as_bytes()).await?;
     wr.flush().await?;
+    written.fetch_add(head.len() as u64, Ordering::SeqCst);
     for step in &script.steps {
         match step {
-            Step::Send(bytes) => {
-                wr.write_all(format!("{:x}\r\n", bytes.len()).as_bytes())
-                    .await?;
-                wr.write_all(bytes).await?;
-                wr.write_all(b"\r\n").await?;
-                wr.flush().await?;
+            Step::Send(bytes) => send_chunk(wr, bytes, written).await?,
+            Step::Repeat(bytes, times) => {
+                for _ in 0..*times {
+                    send_chunk(wr, bytes, written).await?;
+                }
             }
             Step::Pause(d) => tokio::time::sleep(*d).await,
             Step::Hang => return Ok(()),
@@ -197,6 +226,21 @@ async fn respond(wr: &mut tokio::net::tcp::OwnedWriteHalf, script: &Script) -> s
     wr.write_all(b"0\r\n\r\n").await?;
     wr.flush().await?;
     wr.shutdown().await
+}
+
+/// One HTTP chunk, flushed; counted once the kernel has taken all of it.
+async fn send_chunk(
+    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+    bytes: &[u8],
+    written: &AtomicU64,
+) -> std::io::Result<()> {
+    let mut chunk = format!("{:x}\r\n", bytes.len()).into_bytes();
+    chunk.extend_from_slice(bytes);
+    chunk.extend_from_slice(b"\r\n");
+    wr.write_all(&chunk).await?;
+    wr.flush().await?;
+    written.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+    Ok(())
 }
 
 async fn read_request(sock: &mut TcpStream) -> Option<Received> {

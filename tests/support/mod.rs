@@ -8,7 +8,7 @@ use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
 use auditstream::{
     protocol::ReportEvent,
-    server::{AppState, Settings, build_router},
+    server::{AppState, Settings, serve},
     sse,
 };
 use futures_util::StreamExt;
@@ -25,12 +25,94 @@ pub fn settings(vars: &[(&str, &str)]) -> Settings {
 
 /// The whole app (the router `main` serves) on 127.0.0.1 with a free port.
 pub async fn spawn_app(settings: Settings) -> SocketAddr {
+    start_app(settings).await.addr
+}
+
+/// A running app, with its state (metrics, the shutdown token) at hand.
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub state: AppState,
+    served: tokio::task::JoinHandle<std::io::Result<()>>,
+}
+
+/// Serves the app exactly as `main` does (`auditstream::server::serve`), on a free port.
+pub async fn start_app(settings: Settings) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let options = LeptosOptions::builder().output_name("auditstream").build();
-    let app = build_router(AppState::new(settings), options);
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    addr
+    let state = AppState::new(settings);
+    let mut served = Box::pin(serve(listener, state.clone(), options));
+    // One poll here starts the server's helper tasks (graceful-shutdown watcher, rate
+    // limit housekeeping) before we return, so tests that count live tasks see them
+    // in their baseline.
+    let first = std::future::poll_fn(|cx| std::task::Poll::Ready(served.as_mut().poll(cx))).await;
+    assert!(first.is_pending(), "the server stopped at once: {first:?}");
+    let served = tokio::spawn(served);
+    TestApp {
+        addr,
+        state,
+        served,
+    }
+}
+
+impl TestApp {
+    /// What SIGTERM does in `main`: begin the graceful shutdown.
+    pub fn shutdown(&self) {
+        self.state.shutdown.cancel();
+    }
+
+    /// Waits for the server to finish (after `shutdown`), or panics after `limit`.
+    pub async fn stopped(self, limit: Duration) {
+        let r = tokio::time::timeout(limit, self.served).await;
+        let served = r.unwrap_or_else(|_| panic!("the server still runs after {limit:?}"));
+        served.expect("server task").expect("server result");
+    }
+
+    /// The `/metrics` exposition.
+    pub async fn metrics(&self) -> String {
+        metrics_text(self.addr).await
+    }
+
+    /// Waits until the metric `line_prefix` (e.g. `auditstream_active_streams`) has
+    /// `value`, polling `/metrics`, or panics after `limit`.
+    pub async fn wait_metric(&self, limit: Duration, name: &str, value: f64) {
+        wait_metric(self.addr, limit, name, value).await;
+    }
+}
+
+/// `GET /metrics` as text.
+pub async fn metrics_text(addr: SocketAddr) -> String {
+    let r = client()
+        .get(format!("http://{addr}/metrics"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), 200);
+    r.text().await.unwrap()
+}
+
+/// The value of the sample named exactly `name` (labels included), if present.
+pub fn metric(text: &str, name: &str) -> Option<f64> {
+    text.lines()
+        .find_map(|l| l.strip_prefix(name)?.strip_prefix(' '))
+        .and_then(|v| v.trim().parse().ok())
+}
+
+/// Polls `/metrics` until the sample `name` equals `value`, or panics after `limit`.
+pub async fn wait_metric(addr: SocketAddr, limit: Duration, name: &str, value: f64) {
+    let deadline = tokio::time::Instant::now() + limit;
+    loop {
+        let text = metrics_text(addr).await;
+        let got = metric(&text, name);
+        if got == Some(value) {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{name} is {got:?}, not {value}, after {limit:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
 }
 
 pub fn client() -> reqwest::Client {
@@ -108,4 +190,74 @@ pub fn assert_well_formed(events: &[Received]) {
 pub async fn error_code(resp: reqwest::Response) -> String {
     let v: serde_json::Value = resp.json().await.expect("JSON error body");
     v["error"]["code"].as_str().expect("error.code").to_owned()
+}
+
+/// The app in front of `fake` as an OpenAI-compatible provider, plus `extra` settings.
+pub async fn start_openai_app(fake: &fake_model::FakeModel, extra: &[(&str, &str)]) -> TestApp {
+    let base = format!("{}/v1", fake.base_url());
+    let mut vars = vec![
+        ("AUDITSTREAM_PROVIDER", "openai"),
+        ("AUDITSTREAM_BASE_URL", base.as_str()),
+        ("AUDITSTREAM_MODEL", "m"),
+    ];
+    vars.extend_from_slice(extra);
+    start_app(settings(&vars)).await
+}
+
+/// Reads a report stream event by event, keeping the raw bytes too (comments such as
+/// `: ping` never reach the decoder's events).
+pub struct EventReader {
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    decoder: sse::Decoder,
+    queued: std::collections::VecDeque<Received>,
+    pub raw: Vec<u8>,
+}
+
+impl EventReader {
+    pub fn new(resp: reqwest::Response) -> Self {
+        Self {
+            body: Box::pin(resp.bytes_stream()),
+            decoder: sse::Decoder::new(),
+            queued: Default::default(),
+            raw: Vec::new(),
+        }
+    }
+
+    /// Reads one more chunk; false at the end of the body.
+    pub async fn read_chunk(&mut self, limit: Duration) -> bool {
+        let next = tokio::time::timeout(limit, self.body.next())
+            .await
+            .unwrap_or_else(|_| panic!("no bytes within {limit:?}"));
+        let Some(chunk) = next else { return false };
+        let chunk = chunk.expect("body chunk");
+        self.raw.extend_from_slice(&chunk);
+        for ev in self.decoder.push(&chunk) {
+            self.queued.push_back(Received {
+                id: ev.id.clone(),
+                event: ReportEvent::from_sse(&ev.event, &ev.data).expect("protocol event"),
+            });
+        }
+        true
+    }
+
+    /// The next event, or `None` at the end of the body.
+    pub async fn next(&mut self, limit: Duration) -> Option<Received> {
+        loop {
+            if let Some(ev) = self.queued.pop_front() {
+                return Some(ev);
+            }
+            if !self.read_chunk(limit).await {
+                return None;
+            }
+        }
+    }
+
+    /// Every remaining event.
+    pub async fn rest(&mut self, limit: Duration) -> Vec<Received> {
+        let mut out = Vec::new();
+        while let Some(ev) = self.next(limit).await {
+            out.push(ev);
+        }
+        out
+    }
 }

@@ -116,6 +116,22 @@ pub struct Limits {
     /// `AUDITSTREAM_DISCOVERY_TIMEOUT_SECS`: how long the model picker waits for a
     /// provider's live model list.
     pub discovery_timeout: Duration,
+    /// `AUDITSTREAM_BODY_TIMEOUT_SECS`: a request body not read in full by then → 408.
+    pub body_timeout: Duration,
+    /// `AUDITSTREAM_SHUTDOWN_GRACE_SECS`: how long in-flight reports may go on after a
+    /// shutdown begins before they end with a `shutdown` error.
+    pub shutdown_grace: Duration,
+    /// `AUDITSTREAM_RATE_PER_MINUTE`: report requests per client and minute; 0 turns the
+    /// rate limit off.
+    pub rate_per_minute: u32,
+    /// `AUDITSTREAM_RATE_BURST`: requests a client may make at once before the rate applies.
+    pub rate_burst: u32,
+    /// `AUDITSTREAM_TRUST_FORWARDED_FOR`: behind one reverse proxy, key the rate limit by
+    /// the last `X-Forwarded-For` address and take the scheme from `X-Forwarded-Proto`.
+    pub trust_forwarded_for: bool,
+    /// `AUDITSTREAM_ALLOWED_ORIGINS`: origins besides our own that may post reports,
+    /// normalised to `scheme://host:port`.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Limits {
@@ -129,6 +145,12 @@ impl Default for Limits {
             keepalive: Duration::from_secs(15),
             max_line_bytes: 1 << 20,
             discovery_timeout: Duration::from_secs(2),
+            body_timeout: Duration::from_secs(10),
+            shutdown_grace: Duration::from_secs(5),
+            rate_per_minute: 30,
+            rate_burst: 10,
+            trust_forwarded_for: false,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -157,6 +179,8 @@ pub enum ConfigError {
     DuplicateName(String),
     #[error("the default model `{0}` is not `provider/model` of a configured provider")]
     BadDefault(String),
+    #[error("AUDITSTREAM_ALLOWED_ORIGINS: `{0}` is not an origin like https://example.com:8443")]
+    BadOrigin(String),
     #[error("{var} must be {expected}, got `{value}`")]
     BadNumber {
         var: &'static str,
@@ -250,7 +274,27 @@ impl Settings {
                 "AUDITSTREAM_DISCOVERY_TIMEOUT_SECS",
                 d.discovery_timeout,
             )?,
+            body_timeout: secs(&get, "AUDITSTREAM_BODY_TIMEOUT_SECS", d.body_timeout)?,
+            shutdown_grace: secs(&get, "AUDITSTREAM_SHUTDOWN_GRACE_SECS", d.shutdown_grace)?,
+            rate_per_minute: num(&get, "AUDITSTREAM_RATE_PER_MINUTE", d.rate_per_minute)?,
+            rate_burst: num(&get, "AUDITSTREAM_RATE_BURST", d.rate_burst)?,
+            trust_forwarded_for: flag(
+                &get,
+                "AUDITSTREAM_TRUST_FORWARDED_FOR",
+                d.trust_forwarded_for,
+            )?,
+            allowed_origins: get("AUDITSTREAM_ALLOWED_ORIGINS")
+                .map(|v| crate::server::guard::parse_origins(&v).map_err(ConfigError::BadOrigin))
+                .transpose()?
+                .unwrap_or_default(),
         };
+        if limits.rate_per_minute > 0 && limits.rate_burst == 0 {
+            return Err(ConfigError::BadNumber {
+                var: "AUDITSTREAM_RATE_BURST",
+                expected: "at least 1 while AUDITSTREAM_RATE_PER_MINUTE is on",
+                value: "0".into(),
+            });
+        }
         let pace_ms: u64 = num(&get, "AUDITSTREAM_BUILTIN_PACE_MS", 12)?;
         Ok(Self {
             providers,
@@ -312,6 +356,25 @@ fn secs(
         expected: "a non-negative number of seconds",
         value: s.to_string(),
     })
+}
+
+fn flag(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, ConfigError> {
+    match get(var).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) => match v.as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(ConfigError::BadNumber {
+                var,
+                expected: "1 or 0",
+                value: v,
+            }),
+        },
+    }
 }
 
 #[cfg(test)]
@@ -401,5 +464,57 @@ mod tests {
         ));
         let s = settings(&[("AUDITSTREAM_STALL_TIMEOUT_SECS", "0.25")]).unwrap();
         assert_eq!(s.limits.stall_timeout, Duration::from_millis(250));
+    }
+
+    #[test]
+    fn guard_settings_have_defaults_parse_and_name_bad_values() {
+        let d = settings(&[]).unwrap().limits;
+        assert_eq!(
+            (d.body_timeout, d.shutdown_grace),
+            (Duration::from_secs(10), Duration::from_secs(5))
+        );
+        assert_eq!(
+            (d.rate_per_minute, d.rate_burst, d.trust_forwarded_for),
+            (30, 10, false)
+        );
+        let s = settings(&[
+            ("AUDITSTREAM_BODY_TIMEOUT_SECS", "0.5"),
+            ("AUDITSTREAM_SHUTDOWN_GRACE_SECS", "0"),
+            ("AUDITSTREAM_RATE_PER_MINUTE", "0"),
+            ("AUDITSTREAM_RATE_BURST", "0"),
+            ("AUDITSTREAM_TRUST_FORWARDED_FOR", "true"),
+            (
+                "AUDITSTREAM_ALLOWED_ORIGINS",
+                " https://App.example.com/ , http://localhost:3000,",
+            ),
+        ]);
+        let s = s.unwrap().limits;
+        assert_eq!(
+            (s.body_timeout, s.shutdown_grace),
+            (Duration::from_millis(500), Duration::ZERO)
+        );
+        assert_eq!(
+            (s.rate_per_minute, s.rate_burst, s.trust_forwarded_for),
+            (0, 0, true)
+        );
+        assert_eq!(
+            s.allowed_origins,
+            ["https://app.example.com:443", "http://localhost:3000"]
+        );
+
+        let bad = |k, v| match settings(&[(k, v)]).unwrap_err() {
+            ConfigError::BadNumber { var, .. } => var.to_owned(),
+            other => other.to_string(),
+        };
+        assert_eq!(
+            bad("AUDITSTREAM_TRUST_FORWARDED_FOR", "maybe"),
+            "AUDITSTREAM_TRUST_FORWARDED_FOR"
+        );
+        assert_eq!(
+            bad("AUDITSTREAM_RATE_BURST", "0"),
+            "AUDITSTREAM_RATE_BURST",
+            "a burst of 0 while on"
+        );
+        assert!(bad("AUDITSTREAM_ALLOWED_ORIGINS", "example.com").contains("`example.com`"));
     }
 }

@@ -2,7 +2,13 @@
 //! into clear `OpenError`s, and turn the response body into frames through a pure
 //! parser, with the stall timer on the raw bytes.
 
-use std::time::Duration;
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -13,6 +19,21 @@ use super::{
     EventParser, Frame, FrameResult, FrameStream, LineParser, OpenError, ReportJob, StreamFailure,
 };
 use crate::{server::config::Limits, sse};
+
+/// How many model frames the parser skipped as malformed so far. The policy is
+/// skip-and-count: a frame that is not the provider's documented JSON never ends a
+/// report; the relay reports the count when the report ends.
+#[derive(Clone, Debug, Default)]
+pub struct MalformedCount(Arc<AtomicU64>);
+
+impl MalformedCount {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+    fn set(&self, n: u64) {
+        self.0.store(n, Ordering::Relaxed);
+    }
+}
 
 /// How much of an error body is read to find the provider's message.
 const MAX_ERROR_BODY: usize = 16 * 1024;
@@ -180,6 +201,7 @@ pub fn sse_frames<P: EventParser + 'static>(
     resp: reqwest::Response,
     mut parser: P,
     limits: &Limits,
+    malformed: MalformedCount,
 ) -> FrameStream {
     let bytes = guarded_bytes(resp, limits.stall_timeout);
     let mut decoder = sse::Decoder::with_max_line(limits.max_line_bytes);
@@ -200,7 +222,9 @@ pub fn sse_frames<P: EventParser + 'static>(
                 None => (decoder.finish().into_iter().collect::<Vec<_>>(), true),
             };
             for event in &events {
-                let (items, done) = flatten(parser.on_event(event));
+                let result = parser.on_event(event);
+                malformed.set(parser.malformed());
+                let (items, done) = flatten(result);
                 for item in items { yield item; }
                 if done { return; }
             }
@@ -217,6 +241,7 @@ pub fn ndjson_frames<P: LineParser + 'static>(
     resp: reqwest::Response,
     mut parser: P,
     limits: &Limits,
+    malformed: MalformedCount,
 ) -> FrameStream {
     let max = limits.max_line_bytes;
     let bytes = Box::pin(guarded_bytes(resp, limits.stall_timeout));
@@ -230,7 +255,9 @@ pub fn ndjson_frames<P: LineParser + 'static>(
         loop {
             match lines.next().await {
                 Some(Ok(line)) => {
-                    let (items, done) = flatten(parser.on_line(&line));
+                    let result = parser.on_line(&line);
+                    malformed.set(parser.malformed());
+                    let (items, done) = flatten(result);
                     for item in items { yield item; }
                     if done { return; }
                 }

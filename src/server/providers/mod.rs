@@ -66,6 +66,8 @@ pub struct ReportJob<'a> {
     pub limits: &'a Limits,
     /// Delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
+    /// Where the parser counts the frames it skipped as malformed.
+    pub malformed: http::MalformedCount,
 }
 
 /// Largest answer any provider is asked for.
@@ -91,6 +93,7 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
                 resp,
                 openai::ChatParser::default(),
                 job.limits,
+                job.malformed.clone(),
             ))
         }
         ProviderKind::Anthropic => {
@@ -100,6 +103,7 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
                 resp,
                 anthropic::MessagesParser::default(),
                 job.limits,
+                job.malformed.clone(),
             ))
         }
         ProviderKind::Ollama => {
@@ -109,6 +113,7 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
                 resp,
                 ollama::ChatLineParser::default(),
                 job.limits,
+                job.malformed.clone(),
             ))
         }
     }

@@ -1,0 +1,311 @@
+//! The relay's Prometheus metrics (`GET /metrics`), kept in one registry in `AppState`:
+//! active streams, reports by outcome, time to first token and duration, tokens
+//! relayed, upstream errors by code, refusals by code and malformed model frames.
+
+use std::time::Duration;
+
+use axum::{
+    extract::State,
+    http::{StatusCode, header},
+    response::{IntoResponse, Response},
+};
+use prometheus_client::{
+    encoding::{EncodeLabelSet, text::encode},
+    metrics::{
+        counter::Counter,
+        family::Family,
+        gauge::Gauge,
+        histogram::{Histogram, exponential_buckets},
+    },
+    registry::Registry,
+};
+
+use super::AppState;
+use crate::protocol::StreamErrorCode;
+
+/// How a report stream ended, as counted in `auditstream_reports_total{outcome}`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Outcome {
+    Done,
+    /// The client went away (Stop, a closed tab) before the stream ended.
+    Stopped,
+    Stalled,
+    Truncated,
+    Timeout,
+    UpstreamError,
+    Shutdown,
+    Internal,
+}
+
+impl Outcome {
+    pub const ALL: [Outcome; 8] = [
+        Self::Done,
+        Self::Stopped,
+        Self::Stalled,
+        Self::Truncated,
+        Self::Timeout,
+        Self::UpstreamError,
+        Self::Shutdown,
+        Self::Internal,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Done => "done",
+            Self::Stopped => "stopped",
+            Self::Stalled => "stalled",
+            Self::Truncated => "truncated",
+            Self::Timeout => "timeout",
+            Self::UpstreamError => "upstream_error",
+            Self::Shutdown => "shutdown",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// Outcomes the model is to blame for, also counted as upstream errors.
+    fn is_upstream_fault(self) -> bool {
+        matches!(self, Self::Stalled | Self::Truncated | Self::UpstreamError)
+    }
+}
+
+impl From<StreamErrorCode> for Outcome {
+    fn from(code: StreamErrorCode) -> Self {
+        match code {
+            StreamErrorCode::UpstreamError => Self::UpstreamError,
+            StreamErrorCode::Stalled => Self::Stalled,
+            StreamErrorCode::Truncated => Self::Truncated,
+            StreamErrorCode::Timeout => Self::Timeout,
+            StreamErrorCode::Shutdown => Self::Shutdown,
+            StreamErrorCode::Internal => Self::Internal,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct OutcomeLabel {
+    outcome: &'static str,
+}
+
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct CodeLabel {
+    code: &'static str,
+}
+
+/// What one finished report contributes.
+#[derive(Clone, Copy, Debug)]
+pub struct Finished {
+    pub outcome: Outcome,
+    pub duration: Duration,
+    pub ttft: Option<Duration>,
+    pub malformed: u64,
+}
+
+/// Every metric, registered once. Cheap to update from any task.
+pub struct Metrics {
+    registry: Registry,
+    active_streams: Gauge,
+    reports: Family<OutcomeLabel, Counter>,
+    ttft: Histogram,
+    duration: Histogram,
+    tokens: Counter,
+    upstream_errors: Family<CodeLabel, Counter>,
+    refused: Family<CodeLabel, Counter>,
+    malformed: Counter,
+}
+
+/// Pre-stream codes that mean the model, not the request, failed.
+const UPSTREAM_OPEN_CODES: [&str; 3] = [
+    "upstream_unreachable",
+    "upstream_rejected",
+    "upstream_timeout",
+];
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    pub fn new() -> Self {
+        let m = Self {
+            registry: Registry::with_prefix("auditstream"),
+            active_streams: Gauge::default(),
+            reports: Family::default(),
+            // 50 ms … ~100 s for the first token; 0.5 s … ~17 min for whole reports.
+            ttft: Histogram::new(exponential_buckets(0.05, 2.0, 12)),
+            duration: Histogram::new(exponential_buckets(0.5, 2.0, 12)),
+            tokens: Counter::default(),
+            upstream_errors: Family::default(),
+            refused: Family::default(),
+            malformed: Counter::default(),
+        };
+        // Every outcome and upstream code shows from the start, at zero.
+        for o in Outcome::ALL {
+            let _ = m.reports.get_or_create(&OutcomeLabel {
+                outcome: o.as_str(),
+            });
+        }
+        for code in UPSTREAM_OPEN_CODES.into_iter().chain(
+            Outcome::ALL
+                .into_iter()
+                .filter(|o| o.is_upstream_fault())
+                .map(Outcome::as_str),
+        ) {
+            let _ = m.upstream_errors.get_or_create(&CodeLabel { code });
+        }
+        m.register()
+    }
+
+    fn register(mut self) -> Self {
+        let r = &mut self.registry;
+        r.register(
+            "active_streams",
+            "Report streams open right now",
+            self.active_streams.clone(),
+        );
+        r.register(
+            "reports",
+            "Report streams ended, by outcome",
+            self.reports.clone(),
+        );
+        r.register(
+            "ttft_seconds",
+            "Time from the request to the first token",
+            self.ttft.clone(),
+        );
+        r.register(
+            "report_duration_seconds",
+            "Time from the request to the end of the stream",
+            self.duration.clone(),
+        );
+        r.register(
+            "tokens_relayed",
+            "Token events sent to clients",
+            self.tokens.clone(),
+        );
+        r.register(
+            "upstream_errors",
+            "Model failures, before (upstream_*) or during the stream",
+            self.upstream_errors.clone(),
+        );
+        r.register(
+            "requests_refused",
+            "Report requests answered with a JSON error before any stream, by code",
+            self.refused.clone(),
+        );
+        r.register(
+            "malformed_frames",
+            "Model frames skipped because they were not the documented JSON",
+            self.malformed.clone(),
+        );
+        self
+    }
+
+    pub fn stream_started(&self) {
+        self.active_streams.inc();
+    }
+
+    pub fn token_relayed(&self) {
+        self.tokens.inc();
+    }
+
+    pub fn stream_finished(&self, f: Finished) {
+        self.active_streams.dec();
+        let outcome = f.outcome.as_str();
+        self.reports.get_or_create(&OutcomeLabel { outcome }).inc();
+        if f.outcome.is_upstream_fault() {
+            self.upstream_errors
+                .get_or_create(&CodeLabel { code: outcome })
+                .inc();
+        }
+        self.duration.observe(f.duration.as_secs_f64());
+        if let Some(t) = f.ttft {
+            self.ttft.observe(t.as_secs_f64());
+        }
+        self.malformed.inc_by(f.malformed);
+    }
+
+    /// A report request answered with a JSON error before any stream started.
+    pub fn pre_stream_error(&self, code: &'static str) {
+        self.refused.get_or_create(&CodeLabel { code }).inc();
+        if UPSTREAM_OPEN_CODES.contains(&code) {
+            self.upstream_errors
+                .get_or_create(&CodeLabel { code })
+                .inc();
+        }
+    }
+
+    /// The OpenMetrics text exposition, which Prometheus scrapes natively.
+    pub fn render(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
+
+/// `GET /metrics`.
+pub async fn handler(State(state): State<AppState>) -> Response {
+    match state.metrics.render() {
+        Ok(text) => (
+            [(
+                header::CONTENT_TYPE,
+                "application/openmetrics-text; version=1.0.0; charset=utf-8",
+            )],
+            text,
+        )
+            .into_response(),
+        Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn line<'a>(text: &'a str, prefix: &str) -> &'a str {
+        text.lines()
+            .find(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no `{prefix}` in\n{text}"))
+    }
+
+    #[test]
+    fn a_finished_report_moves_every_metric() {
+        let m = Metrics::new();
+        let before = m.render().unwrap();
+        assert_eq!(
+            line(&before, "auditstream_active_streams "),
+            "auditstream_active_streams 0"
+        );
+        assert!(before.contains("auditstream_reports_total{outcome=\"stopped\"} 0"));
+        assert!(before.contains("auditstream_upstream_errors_total{code=\"upstream_timeout\"} 0"));
+
+        m.stream_started();
+        m.token_relayed();
+        m.token_relayed();
+        assert!(m.render().unwrap().contains("auditstream_active_streams 1"));
+        m.stream_finished(Finished {
+            outcome: Outcome::Stalled,
+            duration: Duration::from_millis(1500),
+            ttft: Some(Duration::from_millis(100)),
+            malformed: 3,
+        });
+        m.pre_stream_error("upstream_rejected");
+        m.pre_stream_error("too_large");
+        let t = m.render().unwrap();
+        for want in [
+            "auditstream_active_streams 0",
+            "auditstream_reports_total{outcome=\"stalled\"} 1",
+            "auditstream_tokens_relayed_total 2",
+            "auditstream_malformed_frames_total 3",
+            "auditstream_upstream_errors_total{code=\"stalled\"} 1",
+            "auditstream_upstream_errors_total{code=\"upstream_rejected\"} 1",
+            "auditstream_requests_refused_total{code=\"too_large\"} 1",
+            "auditstream_ttft_seconds_count 1",
+            "auditstream_report_duration_seconds_count 1",
+        ] {
+            assert!(t.lines().any(|l| l == want), "no `{want}` in\n{t}");
+        }
+        assert!(t.ends_with("# EOF\n"));
+    }
+}
