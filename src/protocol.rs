@@ -30,7 +30,7 @@ pub struct Token {
 }
 
 /// The stream ended normally: the model sent its terminator.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Done {
     pub finish_reason: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -39,6 +39,10 @@ pub struct Done {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ttft_ms: Option<u64>,
     pub duration_ms: u64,
+    /// Generation speed: reported by the provider (Ollama's `eval_count /
+    /// eval_duration`), else output tokens over the time after the first token.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tokens_per_sec: Option<f64>,
 }
 
 /// Why a stream that had already started (status 200) failed.
@@ -82,7 +86,7 @@ pub struct StreamError {
 }
 
 /// One event of the report stream.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum ReportEvent {
     Meta(Meta),
     Token(Token),
@@ -194,6 +198,7 @@ mod tests {
                 output_tokens: Some(3),
                 ttft_ms: None,
                 duration_ms: 12,
+                tokens_per_sec: Some(41.5),
             }),
             ReportEvent::Error(StreamError {
                 code: StreamErrorCode::Truncated,

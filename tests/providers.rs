@@ -93,6 +93,18 @@ fn expected_finish(e: &Value) -> Option<String> {
     None
 }
 
+/// Ollama's rate from its final line: `eval_count / eval_duration` (nanoseconds).
+fn ollama_rate(bytes: &[u8]) -> Option<f64> {
+    let last = std::str::from_utf8(bytes)
+        .ok()?
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())?;
+    let v: Value = serde_json::from_str(last).ok()?;
+    let (count, nanos) = (v["eval_count"].as_f64()?, v["eval_duration"].as_f64()?);
+    Some(count / (nanos / 1e9))
+}
+
 fn first_error_message(e: &Value) -> Option<String> {
     let errors = &e["in_stream_errors"];
     let first = errors.get(0)?;
@@ -145,6 +157,10 @@ async fn every_recorded_stream_replays_through_the_route() {
                 (None, ReportEvent::Done(d)) => {
                     assert_eq!(text_of(&events), expected_text(e), "{what}");
                     assert_eq!(Some(d.finish_reason.clone()), expected_finish(e), "{what}");
+                    if let Some(rate) = ollama_rate(&bytes) {
+                        let got = d.tokens_per_sec.expect("Ollama's own rate is passed on");
+                        assert!((got - rate).abs() < 1e-6, "{what}: {got} != {rate}");
+                    }
                 }
                 (want, got) => panic!("{what}: expected error {want:?}, got {got:?}"),
             }

@@ -395,3 +395,26 @@ async fn a_model_that_never_answers_is_a_504() {
         (504, "upstream_timeout")
     );
 }
+
+#[tokio::test]
+async fn the_chosen_model_is_asked_and_echoed_in_meta() {
+    let mut body = openai_delta("ok");
+    body.extend(openai_finish("stop", 1));
+    let fake = FakeModel::start(Script::stream(SSE, vec![Step::Send(body)])).await;
+    let addr = app_for(&fake, &[]).await;
+    let resp = post_report(
+        addr,
+        json!({"contract": "c", "model": "openai/deepseek-coder:33b"}),
+    )
+    .await;
+    let events = read_events(resp, WAIT).await;
+    assert_well_formed(&events);
+    match &events[0].event {
+        ReportEvent::Meta(m) => assert_eq!(
+            (m.provider.as_str(), m.model.as_str()),
+            ("openai", "deepseek-coder:33b")
+        ),
+        other => panic!("expected meta, got {other:?}"),
+    }
+    assert_eq!(fake.received()[0].body["model"], "deepseek-coder:33b");
+}

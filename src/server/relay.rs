@@ -365,11 +365,16 @@ fn relay(
                 }
                 Next::Frame(Some(Ok(Frame::Finish(f)))) => {
                     inflight.end = Some((Outcome::Done, format!("finished: {}", f.reason)));
+                    let duration = inflight.started.elapsed();
+                    let output_tokens = f.output_tokens.or(Some(inflight.tokens));
                     break ReportEvent::Done(Done {
                         finish_reason: f.reason,
-                        output_tokens: f.output_tokens.or(Some(inflight.tokens)),
+                        tokens_per_sec: f
+                            .tokens_per_sec
+                            .or_else(|| tokens_per_sec(output_tokens?, duration.checked_sub(inflight.ttft()?)?)),
+                        output_tokens,
                         ttft_ms: inflight.ttft().map(millis),
-                        duration_ms: millis(inflight.started.elapsed()),
+                        duration_ms: millis(duration),
                     });
                 }
                 Next::Frame(Some(Err(failure))) => stream_error(&failure),
@@ -400,6 +405,13 @@ fn stream_error(failure: &StreamFailure) -> (StreamErrorCode, String) {
         StreamFailure::Truncated | StreamFailure::Disconnected(_) => StreamErrorCode::Truncated,
     };
     (code, failure.to_string())
+}
+
+/// Tokens per second over the generation time, to one decimal; none for a burst too
+/// short to measure.
+fn tokens_per_sec(tokens: u64, generating: std::time::Duration) -> Option<f64> {
+    let secs = generating.as_secs_f64();
+    (tokens > 1 && secs >= 0.001).then(|| (tokens as f64 / secs * 10.0).round() / 10.0)
 }
 
 fn millis(d: std::time::Duration) -> u64 {

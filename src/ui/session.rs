@@ -126,6 +126,9 @@ fn done_summary(d: &crate::protocol::Done) -> String {
     if let Some(t) = d.ttft_ms {
         parts.push(format!("first token {t} ms"));
     }
+    if let Some(rate) = d.tokens_per_sec {
+        parts.push(format!("{rate:.1} tok/s"));
+    }
     parts.push(format!("{:.1} s", d.duration_ms as f64 / 1000.0));
     parts.join(" · ")
 }
