@@ -9,10 +9,17 @@
 use super::Event;
 use std::mem;
 
-/// The per-stream buffers of the spec, plus the reconnection time.
-#[derive(Clone, Debug, Default)]
+/// The per-stream buffers of the spec, plus the reconnection time and the bound on
+/// one event's data.
+#[derive(Clone, Debug)]
 pub(super) struct Interpreter {
     data: String,
+    /// The most `data` one event may carry, in bytes (joining LFs included).
+    max_data: usize,
+    /// This block's data outgrew `max_data`: its data is dropped until the blank line.
+    dropping: bool,
+    /// An event was dropped since the decoder last asked.
+    dropped: bool,
     event_type: String,
     /// The spec's "last event ID buffer": updated by every valid `id` field.
     id_buffer: String,
@@ -22,6 +29,29 @@ pub(super) struct Interpreter {
 }
 
 impl Interpreter {
+    pub(super) fn new(max_data: usize) -> Self {
+        Self {
+            data: String::new(),
+            max_data,
+            dropping: false,
+            dropped: false,
+            event_type: String::new(),
+            id_buffer: String::new(),
+            last_id: String::new(),
+            retry: None,
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn data_len(&self) -> usize {
+        self.data.len()
+    }
+
+    /// Whether an event was dropped for its size since the last call.
+    pub(super) fn take_dropped(&mut self) -> bool {
+        std::mem::take(&mut self.dropped)
+    }
+
     pub(super) fn retry(&self) -> Option<u64> {
         self.retry
     }
@@ -54,6 +84,13 @@ impl Interpreter {
                 self.event_type.clear();
                 push_lossy(&mut self.event_type, value);
             }
+            b"data" if self.dropping => {}
+            b"data" if self.data.len() + value.len() > self.max_data => {
+                // Memory stays bounded: the whole event is given up, not truncated.
+                self.dropping = true;
+                self.dropped = true;
+                self.data = String::new();
+            }
             b"data" => {
                 push_lossy(&mut self.data, value);
                 self.data.push('\n');
@@ -74,7 +111,7 @@ impl Interpreter {
     /// The spec's "dispatch the event" steps, run at a blank line.
     pub(super) fn dispatch(&mut self, out: &mut Vec<Event>) {
         self.last_id.clone_from(&self.id_buffer);
-        if self.data.is_empty() {
+        if std::mem::take(&mut self.dropping) || self.data.is_empty() {
             self.event_type.clear();
             return;
         }

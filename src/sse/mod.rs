@@ -36,6 +36,13 @@ pub enum DecodeError {
         /// The limit in bytes, as given to [`Decoder::with_max_line`].
         max: usize,
     },
+    /// One event's `data` (its data lines joined) grew past the decoder's event limit.
+    /// The whole event is dropped at its blank line; decoding goes on after it.
+    #[error("an event-stream event's data exceeded {max} bytes")]
+    EventTooLarge {
+        /// The limit in bytes, as given to [`Decoder::with_limits`].
+        max: usize,
+    },
 }
 
 /// The default line limit: 1 MiB.
@@ -47,6 +54,12 @@ pub enum DecodeError {
 /// hundreds of KB for a long report. 1 MiB leaves a wide margin for that while capping what
 /// a misbehaving upstream can make one stream buffer (256 concurrent streams × 1 MiB).
 pub const DEFAULT_MAX_LINE: usize = 1 << 20;
+
+/// The default limit on one event's data: 4 MiB, four maximum lines.
+///
+/// WHATWG sets no limit, but without one an upstream that sends `data:` lines and never
+/// a blank line grows memory without end.
+pub const DEFAULT_MAX_EVENT: usize = 4 << 20;
 
 /// The UTF-8 byte order mark, stripped once at stream start.
 const BOM: [u8; 3] = [0xEF, 0xBB, 0xBF];
@@ -65,6 +78,7 @@ const RETAIN_CAPACITY: usize = 64 * 1024;
 #[derive(Clone, Debug)]
 pub struct Decoder {
     max_line: usize,
+    max_event: usize,
     /// The current unterminated line. Never holds CR or LF, never more than `max_line`
     /// bytes, and never rescanned: each pushed byte is searched for a line end only once.
     line: Vec<u8>,
@@ -84,21 +98,30 @@ impl Default for Decoder {
 }
 
 impl Decoder {
-    /// A decoder at stream start with the line limit [`DEFAULT_MAX_LINE`].
+    /// A decoder at stream start with the limits [`DEFAULT_MAX_LINE`] and
+    /// [`DEFAULT_MAX_EVENT`].
     pub fn new() -> Self {
-        Self::with_max_line(DEFAULT_MAX_LINE)
+        Self::with_limits(DEFAULT_MAX_LINE, DEFAULT_MAX_EVENT)
     }
 
     /// A decoder at stream start whose lines (without their line end) may be at most
     /// `max_bytes` long. A line of exactly `max_bytes` is accepted.
     pub fn with_max_line(max_bytes: usize) -> Self {
+        Self::with_limits(max_bytes, DEFAULT_MAX_EVENT.max(max_bytes))
+    }
+
+    /// A decoder with both limits: `max_line` bytes per line (without its line end) and
+    /// `max_event` bytes of data per event (data lines joined with LF). An event of
+    /// exactly `max_event` bytes is accepted.
+    pub fn with_limits(max_line: usize, max_event: usize) -> Self {
         Self {
-            max_line: max_bytes,
+            max_line,
+            max_event,
             line: Vec::new(),
             bom: Some(0),
             after_cr: false,
             skipping: false,
-            fields: Interpreter::default(),
+            fields: Interpreter::new(max_event),
         }
     }
 
@@ -110,6 +133,7 @@ impl Decoder {
     pub fn push(&mut self, chunk: &[u8]) -> Vec<Event> {
         let mut out = Vec::new();
         self.feed(chunk, &mut out);
+        self.fields.take_dropped();
         out
     }
 
@@ -121,10 +145,20 @@ impl Decoder {
     /// chunk completed, before and after the long line, are dropped with the error; a caller
     /// that needs them should use `push`. Each over-long line is reported once, by the call
     /// whose chunk holds its first byte past the limit.
+    ///
+    /// An event whose data outgrows the event limit is reported the same way, by the call
+    /// whose chunk carried it past the limit ([`DecodeError::EventTooLarge`]).
     pub fn try_push(&mut self, chunk: &[u8]) -> Result<Vec<Event>, DecodeError> {
         let mut out = Vec::new();
-        if self.feed(chunk, &mut out) {
+        let line_too_long = self.feed(chunk, &mut out);
+        let event_too_large = self.fields.take_dropped();
+        if line_too_long {
             return Err(DecodeError::LineTooLong { max: self.max_line });
+        }
+        if event_too_large {
+            return Err(DecodeError::EventTooLarge {
+                max: self.max_event,
+            });
         }
         Ok(out)
     }
@@ -178,6 +212,12 @@ impl Decoder {
     #[cfg(test)]
     pub(crate) fn buffered_len(&self) -> usize {
         self.line.len()
+    }
+
+    /// Bytes of data held for the pending event.
+    #[cfg(test)]
+    pub(crate) fn fields_data_len(&self) -> usize {
+        self.fields.data_len()
     }
 
     /// Capacity of the unterminated-line buffer.

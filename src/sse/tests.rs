@@ -872,3 +872,53 @@ proptest! {
         prop_assert_eq!(d.buffered_len(), 0);
     }
 }
+
+#[test]
+fn an_event_larger_than_the_event_limit_is_dropped_and_reported_at_its_edge() {
+    // Two data lines of 4 bytes join to "aaaa\nbbbb": 9 bytes of data.
+    let stream = b"data: aaaa\ndata: bbbb\n\ndata: ok\n\n";
+    let mut exact = Decoder::with_limits(64, 9);
+    let events = exact
+        .try_push(stream)
+        .expect("an event of exactly the limit passes");
+    assert_eq!(
+        events.iter().map(|e| e.data.as_str()).collect::<Vec<_>>(),
+        ["aaaa\nbbbb", "ok"]
+    );
+
+    let mut tight = Decoder::with_limits(64, 8);
+    assert_eq!(
+        tight.try_push(stream),
+        Err(DecodeError::EventTooLarge { max: 8 })
+    );
+    // Decoding goes on after the dropped event, and `push` drops it silently.
+    assert_eq!(tight.try_push(b"data: next\n\n").unwrap()[0].data, "next");
+    let mut quiet = Decoder::with_limits(64, 8);
+    assert_eq!(
+        quiet
+            .push(stream)
+            .iter()
+            .map(|e| e.data.as_str())
+            .collect::<Vec<_>>(),
+        ["ok"]
+    );
+}
+
+#[test]
+fn endless_data_lines_without_a_blank_line_stay_bounded() {
+    let mut d = Decoder::with_limits(1024, 4096);
+    let mut reported = 0;
+    for _ in 0..10_000 {
+        if d.try_push(b"data: 0123456789abcdef0123456789abcdef\n")
+            .is_err()
+        {
+            reported += 1;
+        }
+    }
+    assert_eq!(
+        reported, 1,
+        "reported once, when the event crossed the limit"
+    );
+    assert!(d.fields_data_len() <= 4096);
+    assert_eq!(d.try_push(b"\ndata: after\n\n").unwrap()[0].data, "after");
+}

@@ -136,7 +136,7 @@ pub fn ReportView() -> impl IntoView {
                     on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
                     on:drop=on_drop
                 ></textarea>
-                <div class="actions">
+                <div class="model-row">
                     <ModelPicker model=state.model/>
                 </div>
                 <div class="actions">

@@ -204,15 +204,16 @@ pub fn sse_frames<P: EventParser + 'static>(
     malformed: MalformedCount,
 ) -> FrameStream {
     let bytes = guarded_bytes(resp, limits.stall_timeout);
-    let mut decoder = sse::Decoder::with_max_line(limits.max_line_bytes);
+    // One knob bounds both: a model's events are single data lines.
+    let mut decoder = sse::Decoder::with_limits(limits.max_line_bytes, limits.max_line_bytes);
     Box::pin(async_stream::stream! {
         futures_util::pin_mut!(bytes);
         loop {
             let (events, at_end) = match bytes.next().await {
                 Some(Ok(chunk)) => match decoder.try_push(&chunk) {
                     Ok(events) => (events, false),
-                    Err(sse::DecodeError::LineTooLong { max }) => {
-                        yield Err(StreamFailure::LineTooLong { max });
+                    Err(sse::DecodeError::LineTooLong { max } | sse::DecodeError::EventTooLarge { max }) => {
+                        yield Err(StreamFailure::TooLarge { max });
                         return;
                     }
                 },
@@ -262,7 +263,7 @@ pub fn ndjson_frames<P: LineParser + 'static>(
                     if done { return; }
                 }
                 Some(Err(LinesCodecError::MaxLineLengthExceeded)) => {
-                    yield Err(StreamFailure::LineTooLong { max });
+                    yield Err(StreamFailure::TooLarge { max });
                     return;
                 }
                 Some(Err(LinesCodecError::Io(e))) => {

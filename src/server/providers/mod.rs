@@ -38,8 +38,8 @@ pub enum StreamFailure {
     Truncated,
     #[error("the connection to the model broke: {0}")]
     Disconnected(String),
-    #[error("the model sent a line longer than {max} bytes")]
-    LineTooLong { max: usize },
+    #[error("the model sent a line or event longer than {max} bytes")]
+    TooLarge { max: usize },
 }
 
 /// Why a model could not be asked at all; answered before the stream starts.

@@ -2,7 +2,9 @@
 //! our SSE events. Everything is owned by the response stream, so when the browser
 //! goes away the stream is dropped and with it the upstream connection.
 
-use std::{convert::Infallible, future::Future, sync::Arc, time::Instant};
+mod inflight;
+
+use std::{convert::Infallible, future::Future, time::Instant};
 
 use axum::{
     extract::{Request, State},
@@ -13,18 +15,19 @@ use axum::{
     },
 };
 use futures_util::{Stream, StreamExt};
-use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
 use super::{
     AppState,
     config::{ProviderConfig, Settings},
     guard::{self, Rejection},
-    metrics::{Finished, Metrics, Outcome},
+    metrics::Outcome,
     providers::{
         self, Frame, FrameStream, OpenError, ReportJob, StreamFailure, http::MalformedCount,
     },
 };
+use inflight::InFlight;
+
 use crate::protocol::{
     ApiErrorBody, ApiErrorDetail, Done, Meta, ReportEvent, ReportRequest, StreamError,
     StreamErrorCode, Token,
@@ -241,93 +244,6 @@ fn resolve_model<'s>(
     Ok((provider, model.to_owned()))
 }
 
-/// One report stream in flight. It lives inside the response stream, so however that
-/// stream ends (done, error, client gone, shutdown, panic) its drop gives the slot
-/// back, settles the gauge and records the outcome exactly once.
-struct InFlight {
-    slot: Option<OwnedSemaphorePermit>,
-    metrics: Arc<Metrics>,
-    span: tracing::Span,
-    started: Instant,
-    malformed: MalformedCount,
-    tokens: u64,
-    first_token: Option<Instant>,
-    /// Set when the stream reaches its terminal event; `None` at drop means the client left.
-    end: Option<(Outcome, String)>,
-}
-
-impl InFlight {
-    fn new(
-        slot: OwnedSemaphorePermit,
-        metrics: Arc<Metrics>,
-        span: tracing::Span,
-        started: Instant,
-        malformed: MalformedCount,
-    ) -> Self {
-        metrics.stream_started();
-        Self {
-            slot: Some(slot),
-            metrics,
-            span,
-            started,
-            malformed,
-            tokens: 0,
-            first_token: None,
-            end: None,
-        }
-    }
-
-    fn token(&mut self) {
-        self.first_token.get_or_insert_with(Instant::now);
-        self.tokens += 1;
-        self.metrics.token_relayed();
-    }
-
-    fn ttft(&self) -> Option<std::time::Duration> {
-        self.first_token.map(|t| t - self.started)
-    }
-}
-
-impl Drop for InFlight {
-    fn drop(&mut self) {
-        drop(self.slot.take());
-        let (outcome, message) = self.end.take().unwrap_or_else(|| {
-            if std::thread::panicking() {
-                (Outcome::Internal, "the relay panicked".into())
-            } else {
-                (Outcome::Stopped, "the client went away".into())
-            }
-        });
-        let (duration, ttft, malformed) =
-            (self.started.elapsed(), self.ttft(), self.malformed.get());
-        self.metrics.stream_finished(Finished {
-            outcome,
-            duration,
-            ttft,
-            malformed,
-        });
-        let span = &self.span;
-        span.record("outcome", outcome.as_str());
-        span.record("tokens", self.tokens);
-        span.record("duration_ms", millis(duration));
-        span.record("malformed", malformed);
-        if let Some(t) = ttft {
-            span.record("ttft_ms", millis(t));
-        }
-        if malformed > 0 {
-            tracing::warn!(parent: span, malformed, "skipped malformed model frames");
-        }
-        match outcome {
-            Outcome::Done | Outcome::Stopped => {
-                tracing::info!(parent: span, outcome = outcome.as_str(), tokens = self.tokens, "report ended: {message}")
-            }
-            _ => {
-                tracing::warn!(parent: span, outcome = outcome.as_str(), tokens = self.tokens, "report failed: {message}")
-            }
-        }
-    }
-}
-
 /// What the relay loop waits for next.
 enum Next {
     Frame(Option<Result<Frame, StreamFailure>>),
@@ -398,7 +314,7 @@ fn relay(
 
 fn stream_error(failure: &StreamFailure) -> (StreamErrorCode, String) {
     let code = match failure {
-        StreamFailure::Upstream(_) | StreamFailure::LineTooLong { .. } => {
+        StreamFailure::Upstream(_) | StreamFailure::TooLarge { .. } => {
             StreamErrorCode::UpstreamError
         }
         StreamFailure::Stalled(_) => StreamErrorCode::Stalled,

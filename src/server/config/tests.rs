@@ -1,0 +1,140 @@
+//! Settings from the environment and the file: defaults, precedence and named errors.
+
+use super::*;
+use std::collections::HashMap;
+
+fn settings(vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Settings::from_lookup(|k| map.get(k).cloned())
+}
+
+#[test]
+fn with_nothing_set_the_builtin_analyzer_is_the_default() {
+    let s = settings(&[]).unwrap();
+    assert_eq!(s.providers.len(), 1);
+    assert_eq!(s.default_provider().kind, ProviderKind::Builtin);
+    assert_eq!(s.limits.max_contract_bytes, 262_144);
+    assert_eq!(s.limits.stall_timeout, Duration::from_secs(30));
+}
+
+#[test]
+fn env_describes_the_default_provider_and_builtin_stays_available() {
+    let s = settings(&[
+        ("AUDITSTREAM_PROVIDER", "openai"),
+        ("AUDITSTREAM_BASE_URL", "http://127.0.0.1:11434/v1/"),
+        ("AUDITSTREAM_MODEL", "qwen2.5-coder:7b"),
+        ("AUDITSTREAM_API_KEY", "sk-secret"),
+    ])
+    .unwrap();
+    let p = s.default_provider();
+    assert_eq!((p.name.as_str(), p.kind), ("openai", ProviderKind::OpenAi));
+    assert_eq!(p.base_url, "http://127.0.0.1:11434/v1");
+    assert_eq!(p.default_model(), "qwen2.5-coder:7b");
+    assert!(s.provider("builtin").is_some());
+    assert!(
+        !format!("{s:?}").contains("sk-secret"),
+        "keys never reach Debug output"
+    );
+}
+
+#[test]
+fn the_file_adds_providers_and_env_still_names_the_default() {
+    let text = "default = \"local/llama3.1:8b\"\n[[provider]]\nname = \"local\"\nkind = \"ollama\"\nmodels = [\"qwen2.5-coder:7b\", \"llama3.1:8b\"]\n";
+    let file = || Some(FileConfig::parse(text, Path::new("t.toml")).unwrap());
+    let s = Settings::from_parts(file(), |_| None).unwrap();
+    assert_eq!(
+        (s.default_provider().name.as_str(), s.default_model.as_str()),
+        ("local", "llama3.1:8b")
+    );
+    assert!(s.provider("builtin").is_some());
+
+    let env = |k: &str| match k {
+        "AUDITSTREAM_PROVIDER" => Some("anthropic".to_owned()),
+        "AUDITSTREAM_MODEL" => Some("claude-x".to_owned()),
+        _ => None,
+    };
+    let s = Settings::from_parts(file(), env).unwrap();
+    assert_eq!(
+        (s.default_provider().name.as_str(), s.default_model.as_str()),
+        ("anthropic", "claude-x")
+    );
+    assert_eq!(s.providers.len(), 3, "env provider, file provider, builtin");
+
+    let bad = FileConfig::parse("default = \"nope/x\"\n", Path::new("t.toml")).unwrap();
+    assert_eq!(
+        Settings::from_parts(Some(bad), |_| None).unwrap_err(),
+        ConfigError::BadDefault("nope/x".into())
+    );
+}
+
+#[test]
+fn bad_values_are_named_errors() {
+    assert_eq!(
+        settings(&[("AUDITSTREAM_PROVIDER", "gemini")]).unwrap_err(),
+        ConfigError::UnknownProvider("gemini".into())
+    );
+    assert!(matches!(
+        settings(&[("AUDITSTREAM_MAX_STREAMS", "lots")]).unwrap_err(),
+        ConfigError::BadNumber {
+            var: "AUDITSTREAM_MAX_STREAMS",
+            ..
+        }
+    ));
+    let s = settings(&[("AUDITSTREAM_STALL_TIMEOUT_SECS", "0.25")]).unwrap();
+    assert_eq!(s.limits.stall_timeout, Duration::from_millis(250));
+}
+
+#[test]
+fn guard_settings_have_defaults_parse_and_name_bad_values() {
+    let d = settings(&[]).unwrap().limits;
+    assert_eq!(
+        (d.body_timeout, d.shutdown_grace),
+        (Duration::from_secs(10), Duration::from_secs(5))
+    );
+    assert_eq!(
+        (d.rate_per_minute, d.rate_burst, d.trust_forwarded_for),
+        (30, 10, false)
+    );
+    let s = settings(&[
+        ("AUDITSTREAM_BODY_TIMEOUT_SECS", "0.5"),
+        ("AUDITSTREAM_SHUTDOWN_GRACE_SECS", "0"),
+        ("AUDITSTREAM_RATE_PER_MINUTE", "0"),
+        ("AUDITSTREAM_RATE_BURST", "0"),
+        ("AUDITSTREAM_TRUST_FORWARDED_FOR", "true"),
+        (
+            "AUDITSTREAM_ALLOWED_ORIGINS",
+            " https://App.example.com/ , http://localhost:3000,",
+        ),
+    ]);
+    let s = s.unwrap().limits;
+    assert_eq!(
+        (s.body_timeout, s.shutdown_grace),
+        (Duration::from_millis(500), Duration::ZERO)
+    );
+    assert_eq!(
+        (s.rate_per_minute, s.rate_burst, s.trust_forwarded_for),
+        (0, 0, true)
+    );
+    assert_eq!(
+        s.allowed_origins,
+        ["https://app.example.com:443", "http://localhost:3000"]
+    );
+
+    let bad = |k, v| match settings(&[(k, v)]).unwrap_err() {
+        ConfigError::BadNumber { var, .. } => var.to_owned(),
+        other => other.to_string(),
+    };
+    assert_eq!(
+        bad("AUDITSTREAM_TRUST_FORWARDED_FOR", "maybe"),
+        "AUDITSTREAM_TRUST_FORWARDED_FOR"
+    );
+    assert_eq!(
+        bad("AUDITSTREAM_RATE_BURST", "0"),
+        "AUDITSTREAM_RATE_BURST",
+        "a burst of 0 while on"
+    );
+    assert!(bad("AUDITSTREAM_ALLOWED_ORIGINS", "example.com").contains("`example.com`"));
+}

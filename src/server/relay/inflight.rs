@@ -1,0 +1,100 @@
+//! One report stream in flight: it lives inside the response stream, so however that
+//! stream ends (done, error, client gone, shutdown, panic) its drop gives the stream
+//! slot back, settles the active gauge, and records the outcome and the span exactly once.
+
+use std::{sync::Arc, time::Instant};
+
+use tokio::sync::OwnedSemaphorePermit;
+
+use super::millis;
+use crate::server::{
+    metrics::{Finished, Metrics, Outcome},
+    providers::http::MalformedCount,
+};
+
+/// One report stream in flight. It lives inside the response stream, so however that
+/// stream ends (done, error, client gone, shutdown, panic) its drop gives the slot
+/// back, settles the gauge and records the outcome exactly once.
+pub(super) struct InFlight {
+    pub(super) slot: Option<OwnedSemaphorePermit>,
+    pub(super) metrics: Arc<Metrics>,
+    pub(super) span: tracing::Span,
+    pub(super) started: Instant,
+    pub(super) malformed: MalformedCount,
+    pub(super) tokens: u64,
+    pub(super) first_token: Option<Instant>,
+    /// Set when the stream reaches its terminal event; `None` at drop means the client left.
+    pub(super) end: Option<(Outcome, String)>,
+}
+
+impl InFlight {
+    pub(super) fn new(
+        slot: OwnedSemaphorePermit,
+        metrics: Arc<Metrics>,
+        span: tracing::Span,
+        started: Instant,
+        malformed: MalformedCount,
+    ) -> Self {
+        metrics.stream_started();
+        Self {
+            slot: Some(slot),
+            metrics,
+            span,
+            started,
+            malformed,
+            tokens: 0,
+            first_token: None,
+            end: None,
+        }
+    }
+
+    pub(super) fn token(&mut self) {
+        self.first_token.get_or_insert_with(Instant::now);
+        self.tokens += 1;
+        self.metrics.token_relayed();
+    }
+
+    pub(super) fn ttft(&self) -> Option<std::time::Duration> {
+        self.first_token.map(|t| t - self.started)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        drop(self.slot.take());
+        let (outcome, message) = self.end.take().unwrap_or_else(|| {
+            if std::thread::panicking() {
+                (Outcome::Internal, "the relay panicked".into())
+            } else {
+                (Outcome::Stopped, "the client went away".into())
+            }
+        });
+        let (duration, ttft, malformed) =
+            (self.started.elapsed(), self.ttft(), self.malformed.get());
+        self.metrics.stream_finished(Finished {
+            outcome,
+            duration,
+            ttft,
+            malformed,
+        });
+        let span = &self.span;
+        span.record("outcome", outcome.as_str());
+        span.record("tokens", self.tokens);
+        span.record("duration_ms", millis(duration));
+        span.record("malformed", malformed);
+        if let Some(t) = ttft {
+            span.record("ttft_ms", millis(t));
+        }
+        if malformed > 0 {
+            tracing::warn!(parent: span, malformed, "skipped malformed model frames");
+        }
+        match outcome {
+            Outcome::Done | Outcome::Stopped => {
+                tracing::info!(parent: span, outcome = outcome.as_str(), tokens = self.tokens, "report ended: {message}")
+            }
+            _ => {
+                tracing::warn!(parent: span, outcome = outcome.as_str(), tokens = self.tokens, "report failed: {message}")
+            }
+        }
+    }
+}
