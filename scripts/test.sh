@@ -16,13 +16,20 @@ step "cargo clippy (server and browser features)"
 cargo clippy --all-targets --features ssr -- -D warnings
 cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warnings
 
+log=$(mktemp -d)
+trap 'rm -rf "$log"' EXIT
+
 step "cargo test --features ssr"
-cargo test --features ssr
+cargo test --features ssr 2>&1 | tee "$log/cargo"
 
 step "cargo leptos build (server binary and wasm site)"
 cargo leptos build
 
 step "Playwright in Chromium"
-(cd end2end && npx playwright test)
+(cd end2end && npx playwright test) 2>&1 | tee "$log/playwright"
 
-step "all tests passed"
+# One closing line over both runners (set -o pipefail has already stopped on a failure).
+rust=$(awk '/^test result:/ { p += $4; f += $6 } END { print p + 0, f + 0 }' "$log/cargo")
+browser=$(grep -Eo '^ +[0-9]+ passed' "$log/playwright" | tr -dc '0-9')
+step "done"
+echo "tests: $(( ${rust% *} + ${browser:-0} )) passed, ${rust#* } failed"
