@@ -57,6 +57,22 @@ fn provider_for(format: &str) -> (&'static str, &'static str) {
     }
 }
 
+/// The app with `kind` as its default provider, pointed at `fake`.
+async fn app_for(kind: &str, fake: &FakeModel, extra: &[(&str, &str)]) -> std::net::SocketAddr {
+    // OpenAI-compatible base URLs end in /v1; the others are the server root.
+    let base = format!(
+        "{}{}",
+        fake.base_url(),
+        if kind == "openai" { "/v1" } else { "" }
+    );
+    let mut vars = vec![
+        ("AUDITSTREAM_PROVIDER", kind),
+        ("AUDITSTREAM_BASE_URL", base.as_str()),
+    ];
+    vars.extend_from_slice(extra);
+    spawn_app(settings(&vars)).await
+}
+
 /// One HTTP response's worth of the file. vercel's programmatic-tool-calling recording
 /// holds fifteen responses in a row; the index describes the last.
 fn one_response(bytes: &[u8]) -> &[u8] {
@@ -128,17 +144,11 @@ async fn every_recorded_stream_replays_through_the_route() {
                 random_writes(body, seed * 1000 + n as u64),
             ))
             .await;
-            let base = format!(
-                "{}{}",
-                fake.base_url(),
-                if kind == "openai" { "/v1" } else { "" }
-            );
-            let addr = spawn_app(settings(&[
-                ("AUDITSTREAM_PROVIDER", kind),
-                ("AUDITSTREAM_BASE_URL", &base),
-                ("AUDITSTREAM_MODEL", "m"),
-                ("AUDITSTREAM_API_KEY", "k-123"),
-            ]))
+            let addr = app_for(
+                kind,
+                &fake,
+                &[("AUDITSTREAM_MODEL", "m"), ("AUDITSTREAM_API_KEY", "k-123")],
+            )
             .await;
             let resp = post_report(addr, json!({"contract": "contract A {}"})).await;
             assert_eq!(resp.status(), 200, "{file}");
@@ -210,16 +220,7 @@ async fn every_provider_reports_a_cut_stream_as_truncated() {
             vec![Step::Send(body.as_bytes().to_vec()), Step::Cut],
         ))
         .await;
-        let base = format!(
-            "{}{}",
-            fake.base_url(),
-            if kind == "openai" { "/v1" } else { "" }
-        );
-        let addr = spawn_app(settings(&[
-            ("AUDITSTREAM_PROVIDER", kind),
-            ("AUDITSTREAM_BASE_URL", &base),
-        ]))
-        .await;
+        let addr = app_for(kind, &fake, &[]).await;
         let events = read_events(
             post_report(addr, json!({"contract": "c"})).await,
             Duration::from_secs(10),

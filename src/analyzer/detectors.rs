@@ -14,6 +14,8 @@ mod randomness;
 mod reentrancy;
 mod scan;
 mod structure;
+#[cfg(test)]
+mod testing;
 mod version;
 
 use super::{Detector, Finding, Language, Severity, SourceFile};

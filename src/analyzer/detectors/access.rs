@@ -190,18 +190,8 @@ impl Detector for Selfdestruct {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{run, sol};
     use super::*;
-
-    fn run(d: &dyn Detector, text: &str, language: Language) -> Vec<(usize, Severity)> {
-        d.check(&SourceFile::with_language(text, language))
-            .iter()
-            .map(|f| (f.line, f.severity))
-            .collect()
-    }
-
-    fn sol(d: &dyn Detector, text: &str) -> Vec<(usize, Severity)> {
-        run(d, text, Language::Solidity)
-    }
 
     #[test]
     fn tx_origin_authorization_is_high() {

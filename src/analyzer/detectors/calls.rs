@@ -192,18 +192,8 @@ impl Detector for UncheckedCall {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{run, sol};
     use super::*;
-
-    fn lines(d: &dyn Detector, text: &str, language: Language) -> Vec<(usize, Severity)> {
-        d.check(&SourceFile::with_language(text, language))
-            .iter()
-            .map(|f| (f.line, f.severity))
-            .collect()
-    }
-
-    fn sol(d: &dyn Detector, text: &str) -> Vec<(usize, Severity)> {
-        lines(d, text, Language::Solidity)
-    }
 
     #[test]
     fn bare_calls_are_recognized() {
@@ -248,7 +238,7 @@ mod tests {
         );
         let vy = "@external\ndef f(t: address):\n    raw_call(t, b\"\", value=1, revert_on_failure=False)\n    ok: bool = raw_call(t, b\"\", revert_on_failure=False)\n    raw_call(t, b\"\")\n";
         assert_eq!(
-            lines(&UncheckedCall, vy, Language::Vyper),
+            run(&UncheckedCall, vy, Language::Vyper),
             [(3, Severity::High)]
         );
     }
@@ -281,7 +271,7 @@ mod tests {
             .is_empty()
         );
         assert!(
-            lines(
+            run(
                 &UncheckedCall,
                 "# raw_call(t, b\"\", revert_on_failure=False)\n",
                 Language::Vyper

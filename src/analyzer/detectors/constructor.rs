@@ -171,14 +171,8 @@ fn edit_distance(a: &str, b: &str) -> usize {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::sol;
     use super::*;
-
-    fn sol(d: &dyn Detector, text: &str) -> Vec<(usize, Severity)> {
-        d.check(&SourceFile::with_language(text, Language::Solidity))
-            .iter()
-            .map(|f| (f.line, f.severity))
-            .collect()
-    }
 
     #[test]
     fn misnamed_constructors_are_flagged() {

@@ -110,18 +110,8 @@ impl Detector for Delegatecall {
 
 #[cfg(test)]
 mod tests {
+    use super::super::testing::{run, sol};
     use super::*;
-
-    fn lines(d: &dyn Detector, text: &str, language: Language) -> Vec<(usize, Severity)> {
-        d.check(&SourceFile::with_language(text, language))
-            .iter()
-            .map(|f| (f.line, f.severity))
-            .collect()
-    }
-
-    fn sol(d: &dyn Detector, text: &str) -> Vec<(usize, Severity)> {
-        lines(d, text, Language::Solidity)
-    }
 
     #[test]
     fn delegatecall_to_a_parameter_is_critical() {
@@ -136,7 +126,7 @@ mod tests {
         );
         let vy = "@external\ndef f(t: address, d: Bytes[100]):\n    raw_call(\n        t, d, is_delegate_call=True)\n";
         assert_eq!(
-            lines(&Delegatecall, vy, Language::Vyper),
+            run(&Delegatecall, vy, Language::Vyper),
             [(3, Severity::Critical)]
         );
     }
@@ -151,6 +141,6 @@ mod tests {
             .is_empty()
         );
         let vy = "@external\ndef f(t: address):\n    raw_call(t, b\"\", is_delegate_call=False)  # is_delegate_call=True\n";
-        assert!(lines(&Delegatecall, vy, Language::Vyper).is_empty());
+        assert!(run(&Delegatecall, vy, Language::Vyper).is_empty());
     }
 }
