@@ -2,6 +2,7 @@
 //! our SSE events. Everything is owned by the response stream, so when the browser
 //! goes away the stream is dropped and with it the upstream connection.
 
+mod coalesce;
 mod inflight;
 
 use std::{convert::Infallible, future::Future, time::Instant};
@@ -148,7 +149,10 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     let events = relay(meta, frames, inflight, deadline, grace_over(state));
     let sse = Sse::new(events.map(Ok::<_, Infallible>))
         .keep_alive(KeepAlive::new().interval(limits.keepalive).text("ping"));
-    let mut resp = sse.into_response();
+    // Events already waiting leave in one write; a lone token still leaves at once.
+    let (parts, body) = sse.into_response().into_parts();
+    let body = axum::body::Body::from_stream(coalesce::Coalesce::new(body.into_data_stream()));
+    let mut resp = Response::from_parts(parts, body);
     let h = resp.headers_mut();
     h.insert(
         header::CACHE_CONTROL,
