@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use futures_util::StreamExt;
 use serde_json::json;
 use support::{
-    EventReader, client,
+    EventReader, Lcg, client,
     fake_model::{FakeModel, Script, Step, openai_delta as delta, openai_finish},
     metric, start_openai_app,
 };
@@ -102,18 +102,6 @@ async fn read_some(conn: &mut tokio::net::TcpStream, upto: u64, read: &mut u64) 
             .unwrap();
         assert!(n > 0, "the stream ended after {read} bytes");
         *read += n as u64;
-    }
-}
-
-/// A small deterministic generator, so a failing storm can be replayed.
-struct Lcg(u64);
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % n.max(1)
     }
 }
 

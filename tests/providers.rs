@@ -9,7 +9,7 @@ use std::{path::PathBuf, time::Duration};
 use auditstream::protocol::{ReportEvent, StreamErrorCode};
 use serde_json::{Value, json};
 use support::{
-    assert_well_formed,
+    Lcg, assert_well_formed,
     fake_model::{FakeModel, Script, Step},
     post_report, read_events, settings, spawn_app, text_of,
 };
@@ -21,24 +21,12 @@ fn testdata() -> PathBuf {
     }
 }
 
-/// A small deterministic generator, so a failing split can be reproduced.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, below: usize) -> usize {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        ((self.0 >> 33) as usize) % below.max(1)
-    }
-}
-
 fn random_writes(bytes: &[u8], seed: u64) -> Vec<Step> {
     let mut rng = Lcg(seed);
     let mut steps = Vec::new();
     let mut at = 0;
     while at < bytes.len() {
-        let len = 1 + rng.next(400);
+        let len = 1 + rng.below(400) as usize;
         let end = (at + len).min(bytes.len());
         steps.push(Step::Send(bytes[at..end].to_vec()));
         at = end;

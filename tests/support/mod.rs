@@ -261,3 +261,18 @@ impl EventReader {
         out
     }
 }
+
+/// A small deterministic generator, so a failing split or storm can be replayed from
+/// its seed.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// The next number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
