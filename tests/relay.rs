@@ -11,26 +11,20 @@ use serde_json::json;
 use support::{
     assert_well_formed, error_code,
     fake_model::{FakeModel, Script, Step, openai_delta, openai_finish},
-    post_report, read_events, settings, spawn_app, text_of,
+    post_report, read_events, settings, spawn_app, start_openai_app, text_of,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
 const SSE: &str = "text/event-stream";
 
-fn openai_env(fake: &FakeModel) -> Vec<(&'static str, String)> {
-    vec![
-        ("AUDITSTREAM_PROVIDER", "openai".into()),
-        ("AUDITSTREAM_BASE_URL", format!("{}/v1", fake.base_url())),
-        ("AUDITSTREAM_MODEL", "qwen2.5-coder:7b".into()),
-        ("AUDITSTREAM_API_KEY", "sk-test-secret-key".into()),
-    ]
-}
-
-async fn app_for(fake: &FakeModel, extra: &[(&'static str, &str)]) -> std::net::SocketAddr {
-    let mut vars: Vec<(&str, String)> = openai_env(fake);
-    vars.extend(extra.iter().map(|(k, v)| (*k, v.to_string())));
-    let refs: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    spawn_app(settings(&refs)).await
+/// The app with the fake as its OpenAI-compatible default provider, plus `extra` settings.
+async fn app_for(fake: &FakeModel, extra: &[(&str, &str)]) -> std::net::SocketAddr {
+    let mut vars = vec![
+        ("AUDITSTREAM_MODEL", "qwen2.5-coder:7b"),
+        ("AUDITSTREAM_API_KEY", "sk-test-secret-key"),
+    ];
+    vars.extend_from_slice(extra);
+    start_openai_app(fake, &vars).await.addr
 }
 
 /// Cuts `bytes` into writes at every `step` bytes and inside every multi-byte character.
