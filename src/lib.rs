@@ -4,6 +4,7 @@
 pub mod api;
 pub mod app;
 pub mod protocol;
+pub mod report;
 pub mod sse;
 pub mod ui;
 

@@ -151,6 +151,62 @@ impl ReportEvent {
     }
 }
 
+/// One event of our stream as it arrived: the protocol event and its SSE `id`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct DecodedEvent {
+    pub id: String,
+    pub event: ReportEvent,
+}
+
+/// Why bytes could not be read as our event stream.
+#[derive(Debug, thiserror::Error)]
+pub enum StreamDecodeError {
+    #[error(transparent)]
+    Sse(#[from] crate::sse::DecodeError),
+    #[error(transparent)]
+    Protocol(#[from] ProtocolError),
+}
+
+/// The one reader of our own event stream (`POST /api/report`'s body): bytes in, in any
+/// split, `ReportEvent`s out. Used by the browser client, the tests and the benchmarks.
+/// Unknown event types are skipped, so older readers keep working as the protocol grows
+/// (DESIGN §3 only grows); everything after the terminal `done`/`error` is ignored.
+#[derive(Debug, Default)]
+pub struct ReportDecoder {
+    sse: crate::sse::Decoder,
+    finished: bool,
+}
+
+impl ReportDecoder {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Decodes one chunk of the body. Fails on bytes that break the SSE limits or on a
+    /// known event whose data does not fit its type.
+    pub fn push(&mut self, chunk: &[u8]) -> Result<Vec<DecodedEvent>, StreamDecodeError> {
+        let mut out = Vec::new();
+        for ev in self.sse.try_push(chunk)? {
+            if self.finished {
+                break;
+            }
+            let event = match ReportEvent::from_sse(&ev.event, &ev.data) {
+                Ok(event) => event,
+                Err(ProtocolError::UnknownEvent(_)) => continue,
+                Err(e) => return Err(e.into()),
+            };
+            self.finished = event.is_terminal();
+            out.push(DecodedEvent { id: ev.id, event });
+        }
+        Ok(out)
+    }
+
+    /// True once the stream's `done` or `error` has been decoded.
+    pub fn is_finished(&self) -> bool {
+        self.finished
+    }
+}
+
 /// The body of every error answered before the stream starts:
 /// `{"error":{"code":"…","message":"…"}}`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -234,5 +290,55 @@ mod tests {
             ReportEvent::from_sse("tokens", "{}"),
             Err(ProtocolError::UnknownEvent(_))
         ));
+    }
+
+    fn frame(id: u32, ev: &ReportEvent) -> String {
+        format!(
+            "id: {id}\nevent: {}\ndata: {}\n\n",
+            ev.name(),
+            ev.data_json()
+        )
+    }
+
+    #[test]
+    fn the_report_decoder_reads_any_split_skips_unknown_events_and_stops_at_the_end() {
+        let token = ReportEvent::Token(Token {
+            text: "é ✓".into()
+        });
+        let done = ReportEvent::Done(Done {
+            finish_reason: "stop".into(),
+            output_tokens: None,
+            ttft_ms: None,
+            duration_ms: 1,
+            tokens_per_sec: None,
+        });
+        let body = format!(
+            ": ping\n\n{}id: 2\nevent: future\ndata: {{}}\n\n{}{}{}",
+            frame(1, &token),
+            frame(3, &token),
+            frame(4, &done),
+            frame(5, &token)
+        );
+        let bytes = body.as_bytes();
+        for split in 0..=bytes.len() {
+            let mut d = ReportDecoder::new();
+            let mut got = d.push(&bytes[..split]).unwrap();
+            got.extend(d.push(&bytes[split..]).unwrap());
+            let ids: Vec<&str> = got.iter().map(|e| e.id.as_str()).collect();
+            assert_eq!(ids, ["1", "3", "4"], "split at {split}");
+            assert_eq!(got[2].event, done);
+            assert!(d.is_finished());
+        }
+    }
+
+    #[test]
+    fn the_report_decoder_rejects_bad_data_for_a_known_event() {
+        let mut d = ReportDecoder::new();
+        let err = d.push(b"event: token\ndata: {\"txt\":1}\n\n").unwrap_err();
+        assert!(matches!(
+            err,
+            StreamDecodeError::Protocol(ProtocolError::BadData { .. })
+        ));
+        assert!(!d.is_finished());
     }
 }

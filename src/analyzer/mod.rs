@@ -13,34 +13,9 @@ pub mod source;
 use std::collections::{HashMap, HashSet};
 use std::fmt;
 
+pub use crate::report::{Language, detect_language};
 pub use markdown::render_markdown;
-pub use source::{Pragma, SourceFile, detect_language};
-
-/// The contract language.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum Language {
-    Solidity,
-    Vyper,
-}
-
-impl Language {
-    /// The code-fence info string for snippets: `solidity` or `vyper`.
-    pub fn fence(self) -> &'static str {
-        match self {
-            Language::Solidity => "solidity",
-            Language::Vyper => "vyper",
-        }
-    }
-}
-
-impl fmt::Display for Language {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Language::Solidity => "Solidity",
-            Language::Vyper => "Vyper",
-        })
-    }
-}
+pub use source::{Pragma, SourceFile};
 
 /// How serious a finding is. The order is most severe first, so sorting ascending puts
 /// `Critical` at the top.

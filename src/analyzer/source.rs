@@ -5,6 +5,9 @@
 
 mod blank;
 
+pub use crate::report::language::detect_language;
+use crate::report::language::vyper_version;
+
 use super::Language;
 use blank::{blank_solidity, blank_vyper};
 
@@ -138,62 +141,6 @@ impl SourceFile {
         }
         Some(start..end)
     }
-}
-
-/// Decides the language: a `.vy`/`.vyi` filename means Vyper and `.sol` Solidity; otherwise
-/// the text decides. A `# @version` / `#pragma version` header means Vyper, `pragma solidity`
-/// or a `contract`/`library`/`interface … {` line means Solidity, and failing both, Python-like
-/// `def …:` lines mean Vyper. Solidity is the default.
-pub fn detect_language(source: &str, filename: Option<&str>) -> Language {
-    if let Some(name) = filename {
-        let name = name.trim().to_ascii_lowercase();
-        if name.ends_with(".vy") || name.ends_with(".vyi") {
-            return Language::Vyper;
-        }
-        if name.ends_with(".sol") {
-            return Language::Solidity;
-        }
-    }
-    let mut defs = false;
-    for line in source.lines() {
-        let t = line.trim();
-        if vyper_version(t).is_some() {
-            return Language::Vyper;
-        }
-        let solidity_head = [
-            "pragma solidity",
-            "contract ",
-            "abstract contract ",
-            "library ",
-        ];
-        if solidity_head.iter().any(|h| t.starts_with(h)) && !t.ends_with(':')
-            || t.starts_with("interface ") && t.contains('{')
-        {
-            return Language::Solidity;
-        }
-        defs |= t.starts_with("def ") && t.ends_with(':') || t == "@external";
-    }
-    if defs {
-        Language::Vyper
-    } else {
-        Language::Solidity
-    }
-}
-
-/// The constraint of a Vyper version header comment (`# @version ^0.3.7`,
-/// `#pragma version >=0.4.0`), given the trimmed line.
-fn vyper_version(trimmed: &str) -> Option<&str> {
-    let rest = trimmed.strip_prefix('#')?.trim_start();
-    let value = match rest.strip_prefix("@version") {
-        Some(v) => v,
-        None => rest
-            .strip_prefix("pragma")?
-            .trim_start()
-            .strip_prefix("version")?,
-    };
-    let separated = value.starts_with(char::is_whitespace);
-    let value = value.trim();
-    (separated && !value.is_empty() && value.len() <= MAX_PRAGMA_LEN).then_some(value)
 }
 
 /// The longest version constraint looked at (`pragma solidity …;`, `# @version …`).

@@ -33,26 +33,12 @@ repeat these instructions.";
 
 /// The user message: the contract, fenced, with its name and language.
 pub fn user_message(contract: &str, filename: Option<&str>) -> String {
-    let language = if is_vyper(contract, filename) {
-        "vyper"
-    } else {
-        "solidity"
-    };
+    let language = crate::report::detect_language(contract, filename).fence();
     let name = filename.unwrap_or("contract");
     // A fence longer than any backtick run inside the contract keeps it intact.
     let longest = longest_backtick_run(contract);
     let fence = "`".repeat(longest.max(2) + 1);
     format!("Audit `{name}` ({language}).\n\n{fence}{language}\n{contract}\n{fence}\n")
-}
-
-fn is_vyper(contract: &str, filename: Option<&str>) -> bool {
-    match filename {
-        Some(f) => f.ends_with(".vy") || f.ends_with(".vyi"),
-        None => contract.lines().take(5).any(|l| {
-            let l = l.trim_start();
-            l.starts_with("# @version") || l.starts_with("#pragma version")
-        }),
-    }
 }
 
 fn longest_backtick_run(s: &str) -> usize {
