@@ -284,7 +284,7 @@ impl Settings {
                 d.trust_forwarded_for,
             )?,
             allowed_origins: get("AUDITSTREAM_ALLOWED_ORIGINS")
-                .map(|v| crate::server::guard::parse_origins(&v).map_err(ConfigError::BadOrigin))
+                .map(|v| crate::server::origin::parse_origins(&v).map_err(ConfigError::BadOrigin))
                 .transpose()?
                 .unwrap_or_default(),
         };

@@ -1,6 +1,12 @@
 //! What every provider's pure frame parser produces: text deltas, one final `Finish`,
 //! or the model's own in-stream error. The relay only ever sees these, whatever the
-//! upstream's wire format was.
+//! upstream's wire format was. `MalformedCount` sits here too: it is how a parser's
+//! skipped frames reach the relay.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
 
 /// One step of a model's answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -48,4 +54,19 @@ pub trait LineParser: Send {
     fn on_line(&mut self, line: &str) -> FrameResult;
     /// Lines skipped because they were not the JSON the provider documents.
     fn malformed(&self) -> u64;
+}
+
+/// How many model frames the parser skipped as malformed so far. The policy is
+/// skip-and-count: a frame that is not the provider's documented JSON never ends a
+/// report; the relay reports the count when the report ends.
+#[derive(Clone, Debug, Default)]
+pub struct MalformedCount(Arc<AtomicU64>);
+
+impl MalformedCount {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+    pub(super) fn set(&self, n: u64) {
+        self.0.store(n, Ordering::Relaxed);
+    }
 }

@@ -2,13 +2,7 @@
 //! into clear `OpenError`s, and turn the response body into frames through a pure
 //! parser, with the stall timer on the raw bytes.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -16,24 +10,10 @@ use reqwest::{StatusCode, header::HeaderMap};
 use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 
 use super::{
-    EventParser, Frame, FrameResult, FrameStream, LineParser, OpenError, ReportJob, StreamFailure,
+    EventParser, Frame, FrameResult, FrameStream, LineParser, MalformedCount, OpenError, ReportJob,
+    StreamFailure,
 };
 use crate::{server::config::Limits, sse};
-
-/// How many model frames the parser skipped as malformed so far. The policy is
-/// skip-and-count: a frame that is not the provider's documented JSON never ends a
-/// report; the relay reports the count when the report ends.
-#[derive(Clone, Debug, Default)]
-pub struct MalformedCount(Arc<AtomicU64>);
-
-impl MalformedCount {
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-    fn set(&self, n: u64) {
-        self.0.store(n, Ordering::Relaxed);
-    }
-}
 
 /// How much of an error body is read to find the provider's message.
 const MAX_ERROR_BODY: usize = 16 * 1024;

@@ -67,7 +67,7 @@ pub struct ReportJob<'a> {
     /// Delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
     /// Where the parser counts the frames it skipped as malformed.
-    pub malformed: http::MalformedCount,
+    pub malformed: MalformedCount,
 }
 
 /// Largest answer any provider is asked for.
