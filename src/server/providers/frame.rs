@@ -37,6 +37,24 @@ pub struct UpstreamError {
     pub message: String,
 }
 
+impl UpstreamError {
+    /// The model's error from whatever it gave: its message, else its kind, else
+    /// `fallback`. Empty strings count as absent.
+    pub fn with_fallback(kind: Option<String>, message: Option<String>, fallback: &str) -> Self {
+        let kind = kind.filter(|k| !k.is_empty());
+        let message = message
+            .filter(|m| !m.is_empty())
+            .or_else(|| kind.clone())
+            .unwrap_or_else(|| fallback.to_owned());
+        Self { kind, message }
+    }
+
+    /// `with_fallback` with the usual last resort, "upstream error".
+    pub fn new(kind: Option<String>, message: Option<String>) -> Self {
+        Self::with_fallback(kind, message, "upstream error")
+    }
+}
+
 /// A parser step: the frames one input produced, or the model's in-stream error.
 pub type FrameResult = Result<Vec<Frame>, UpstreamError>;
 
@@ -46,6 +64,14 @@ pub trait EventParser: Send {
     fn on_event(&mut self, event: &crate::sse::Event) -> FrameResult;
     /// Inputs skipped because they were not the JSON the provider documents.
     fn malformed(&self) -> u64;
+}
+
+/// A provider's parser, by how its body is framed.
+pub enum Parser {
+    /// Server-sent events (OpenAI-compatible, Anthropic).
+    Events(Box<dyn EventParser>),
+    /// Newline-delimited JSON (Ollama's native API).
+    Lines(Box<dyn LineParser>),
 }
 
 /// A parser for providers that speak NDJSON (Ollama's native API): one line in
