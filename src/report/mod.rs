@@ -3,6 +3,7 @@
 //! and the browser.
 
 pub mod language;
+pub mod markdown;
 pub mod model;
 pub mod parse;
 pub mod scan;
@@ -10,10 +11,13 @@ mod words;
 
 #[cfg(test)]
 mod layouts;
+#[cfg(all(test, feature = "ssr"))]
+mod roundtrip;
 #[cfg(test)]
 mod streaming;
 
 pub use language::{Language, detect_language};
+pub use markdown::write_report;
 pub use model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
 pub use parse::{Parsed, check_lines, parse_block, parse_finished_report, parse_report};
 pub use scan::{Block, Outline, outline};
