@@ -2,6 +2,7 @@
 //! parser, and the Markdown, JSON and SARIF exports. Pure and compiled for both the server
 //! and the browser.
 
+pub mod export;
 pub mod language;
 pub mod markdown;
 pub mod model;
