@@ -1,6 +1,14 @@
 //! Reports as data: the findings model, the language of a contract, the markdown → findings
 //! parser, and the Markdown, JSON and SARIF exports. Pure and compiled for both the server
 //! and the browser.
+//!
+//! Layout:
+//! - `model`: `Finding`, `Severity`, `Location`, `Report`, `Unclassified`.
+//! - `scan` (blocks and headings) → `parse` (`parse_report` for text still streaming,
+//!   `parse_finished_report` for a whole report, `parse_block` for one finished block,
+//!   `check_lines`); `words` holds the vocabulary both use.
+//! - `markdown::write_report`: our grammar (DESIGN §7) from a `Report`.
+//! - `export`: the JSON document (`auditstream.report/1`) and SARIF 2.1.0.
 
 pub mod export;
 pub mod language;
@@ -22,3 +30,4 @@ pub use markdown::write_report;
 pub use model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
 pub use parse::{Parsed, check_lines, parse_block, parse_finished_report, parse_report};
 pub use scan::{Block, Outline, outline};
+pub use words::MAX_LOCATIONS;

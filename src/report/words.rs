@@ -282,7 +282,11 @@ pub fn is_finding_part(name: &str) -> bool {
     )
 }
 
-/// Every line reference in `text`. With `loose`, bare `19`, `19-25` and `L19` count too (a
+/// At most this many locations are read per finding: enough for any real finding, and it
+/// keeps a hostile block (thousands of `L1 L2 …`) from costing quadratic time.
+pub const MAX_LOCATIONS: usize = 64;
+
+/// Every line reference in `text`, at most `MAX_LOCATIONS`. With `loose`, bare `19`, `19-25` and `L19` count too (a
 /// `Line:` field); otherwise a line needs a file (`Vault.sol:19`, `…/Vault.sol#L19-L25`) or
 /// the word line (`line 19`, `lines 19–25`, `lines 19 to 25`) or an `L` (`L19`).
 pub fn locations_in(text: &str, loose: bool) -> Vec<Location> {
@@ -290,7 +294,7 @@ pub fn locations_in(text: &str, loose: bool) -> Vec<Location> {
     let mut out: Vec<Location> = Vec::new();
     let mut pending_file: Option<(String, usize)> = None;
     let mut i = 0;
-    while i < words.len() {
+    while i < words.len() && out.len() < MAX_LOCATIONS {
         let w = words[i];
         let file_here = pending_file
             .as_ref()
@@ -334,6 +338,9 @@ pub fn locations_in(text: &str, loose: bool) -> Vec<Location> {
 }
 
 fn push(out: &mut Vec<Location>, file: Option<String>, line: u32, end_line: Option<u32>) {
+    if out.len() >= MAX_LOCATIONS {
+        return;
+    }
     let end_line = end_line.filter(|&e| e > line);
     // A link's text and its target often name the same place; keep the longer path.
     for l in out.iter_mut() {
@@ -506,6 +513,24 @@ mod tests {
         assert!(at("19", false).is_empty());
         assert_eq!(at("lines 3, 9 and 12", false).len(), 3);
         assert_eq!(at("Token.vy:4:9", false), ["Token.vy:4"]);
+    }
+
+    #[test]
+    fn locations_stop_at_the_limit() {
+        let text = |n: u32| {
+            (1..=n)
+                .map(|i| format!("L{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            locations_in(&text(MAX_LOCATIONS as u32), false).len(),
+            MAX_LOCATIONS
+        );
+        let over = locations_in(&text(MAX_LOCATIONS as u32 + 1), false);
+        assert_eq!(over.len(), MAX_LOCATIONS);
+        assert_eq!(over.last().map(|l| l.line), Some(MAX_LOCATIONS as u32));
+        assert_eq!(locations_in("lines 1, 2, 3", true).len(), 3);
     }
 
     #[test]
