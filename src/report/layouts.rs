@@ -204,3 +204,28 @@ fn a_finding_without_a_severity_is_kept_as_unclassified() {
     assert!(u.text.starts_with("### 1. Approval race\n"), "{}", u.text);
     assert!(u.text.contains("line 12"));
 }
+
+#[test]
+fn small_model_habits_are_read_too() {
+    let text = "# Audit\n\n## Vulnerabilities\n\n\
+        1. **Reentrancy in withdraw** (Severity: High)\n   - Line: 17\n   - Description: Ether is sent first.\n   - Recommendation: Update state first.\n\n\
+        2. **Timestamp dependence** - Low\n   Uses `block.timestamp` on line 30.\n\n\
+        ### 🔴 Critical: Unprotected `selfdestruct` (SWC-106)\n**Location:** Line 40-42\n\n\
+        ### Finding 4: Missing zero check\n* **Severity** - ignored\n* Severity: `Medium`\n\n\
+        ## Conclusion\n\n1. **Fix everything** soon.\n";
+    let r = parse_finished_report(text);
+    let got: Vec<String> = r.findings.iter().map(sketch).collect();
+    assert_eq!(
+        got,
+        [
+            "1 High reentrancy-in-withdraw @17",
+            "2 Low timestamp-dependence @30",
+            "3 Critical unprotected-selfdestruct-swc-106 @40-42",
+            "4 Medium missing-zero-check @",
+        ]
+    );
+    assert_eq!(r.findings[0].description, "Ether is sent first.");
+    assert_eq!(r.findings[0].recommendation, "Update state first.");
+    assert_eq!(r.findings[2].swc.as_deref(), Some("SWC-106"));
+    assert!(r.unclassified.is_empty(), "{:#?}", r.unclassified);
+}

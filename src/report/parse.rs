@@ -317,6 +317,12 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
     } else {
         &body.free
     });
+    let swc = body.swc.or_else(|| {
+        title
+            .to_ascii_uppercase()
+            .find("SWC-")
+            .and_then(|i| swc_id(&title[i..]))
+    });
     Parsed::Finding(Finding {
         id: id
             .or(head.number.clone())
@@ -324,7 +330,7 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
         rule: body.rule.unwrap_or_else(|| slug(&title)),
         title,
         severity,
-        swc: body.swc,
+        swc,
         confidence: body.confidence,
         function: body.function,
         locations,

@@ -235,6 +235,8 @@ pub fn heading(line: &str) -> Option<Head> {
         let rest = rest.trim();
         let rest = rest.trim_end_matches('#');
         (hashes as u8, rest.trim())
+    } else if let Some(item) = bold_list_item(t) {
+        return Some(item);
     } else {
         let inner = t.trim_end().strip_prefix("**")?.strip_suffix("**")?;
         if inner.contains("**") || inner.is_empty() {
@@ -244,6 +246,21 @@ pub fn heading(line: &str) -> Option<Head> {
     };
     let mut head = read_head(text);
     head.level = level;
+    Some(head)
+}
+
+/// A numbered list item led by a bold title, as small models write findings:
+/// `1. **Reentrancy in withdraw** (Severity: High)`. Level 7, like a bold line.
+fn bold_list_item(t: &str) -> Option<Head> {
+    let (number, rest) = numbering(t)?;
+    let rest = rest.trim_start().strip_prefix("**")?;
+    let (title, after) = rest.split_once("**")?;
+    if title.trim().is_empty() || number.contains('.') {
+        return None;
+    }
+    let mut head = read_head(&format!("{} {}", title.trim(), after.trim()));
+    head.level = 7;
+    head.number = Some(number.to_owned());
     Some(head)
 }
 
