@@ -267,7 +267,7 @@ fn bold_list_item(t: &str) -> Option<Head> {
 /// Reads id, number and severity tag off a heading's text.
 fn read_head(text: &str) -> Head {
     let mut head = Head::default();
-    let mut rest = unwrap_bold(text.trim());
+    let mut rest = unwrap_bold(text.trim()).trim();
     for word in ["issue", "finding", "bug", "vulnerability"] {
         if let Some(after) = strip_word(rest, word)
             && (after.starts_with(['#', '['])
