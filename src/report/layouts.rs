@@ -229,3 +229,20 @@ fn small_model_habits_are_read_too() {
     assert_eq!(r.findings[2].swc.as_deref(), Some("SWC-106"));
     assert!(r.unclassified.is_empty(), "{:#?}", r.unclassified);
 }
+
+#[test]
+fn an_id_prefix_outranks_a_bare_impact_and_labels_vary() {
+    let text = "# [M-01] Fee rounding\n\n## Severity\n\n**Impact:** High\n\n**Likelihood:** Low\n\n\
+        ## Description\n\nRounds down (Fees.sol#L8).\n\n## Recommendations\n\nRound up.\n\n\
+        ## Notes & Additional Information\n\n### Typo in comment\n- **Line(s):** 3\n";
+    let r = parse_finished_report(text);
+    let got: Vec<String> = r.findings.iter().map(sketch).collect();
+    assert_eq!(
+        got,
+        [
+            "M-01 Medium fee-rounding @Fees.sol:8",
+            "2 Info typo-in-comment @3"
+        ]
+    );
+    assert_eq!(r.findings[0].recommendation, "Round up.");
+}

@@ -268,11 +268,13 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
 fn finish(body: Body, text: &str, block: &Block) -> Parsed {
     let head = &block.head;
     let id = head.id.clone().or(body.id.clone());
+    // The auditor's verdict first (a severity field, the heading's tag, the id's prefix), then
+    // `Impact: High`, which some layouts pair with a likelihood, then the section heading.
     let severity = body
         .severity
-        .or(body.impact)
         .or(head.severity)
         .or_else(|| id.as_deref().and_then(id_severity))
+        .or(body.impact)
         .or(block.group);
     let title = head.title.clone();
     let Some(severity) = severity.filter(|_| !title.is_empty()) else {
