@@ -208,7 +208,7 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
     let mut target = Target::Free;
     let mut fence: Option<(char, usize)> = None;
     let mut snippet: Option<Vec<&str>> = None;
-    for line in text.lines().skip(1) {
+    for line in text.lines().skip(1).map(|l| l.trim_end_matches('\r')) {
         if let Some(f) = fence {
             if closes_fence(line, f) {
                 fence = None;
@@ -255,7 +255,7 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
             continue;
         }
         if let Some(buf) = body.buffer(target) {
-            buf.push(trimmed.to_owned());
+            buf.push(unescape(trimmed).to_owned());
         }
     }
     // A fence still open at the end of a streaming block: what came so far.
@@ -341,6 +341,14 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
         snippet: body.snippet,
         complete: block.finished,
     })
+}
+
+/// `\# text` → `# text`: the Markdown escape the writer puts before structural characters.
+fn unescape(line: &str) -> &str {
+    match line.strip_prefix('\\') {
+        Some(rest) if rest.starts_with(super::markdown::ESCAPED) => rest,
+        _ => line,
+    }
 }
 
 /// A line opening with a bold label this parser does not know (`**Client:** Fixed.`).

@@ -128,7 +128,9 @@ pub fn outline(text: &str, finished: bool) -> Outline {
             let inside = head.level < 7
                 && !breaks_out
                 && (head.level > b.head.level
-                    || head.level >= b.head.level && is_finding_part(&head.title));
+                    || head.level >= b.head.level
+                        && head.number.is_none()
+                        && is_finding_part(&head.title));
             if inside {
                 continue;
             }

@@ -193,3 +193,16 @@ proptest! {
         let _ = super::export::to_sarif_string(&[input], &super::export::SarifTool::default());
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Whatever the parser reads, the writer writes so that it reads back the same.
+    #[test]
+    fn written_findings_read_back_the_same(lines in prop::collection::vec(line(), 0..40)) {
+        let first = parse_finished_report(&lines.join("\n"));
+        let md = super::markdown::write_report(&first, super::language::Language::Solidity);
+        let again = parse_finished_report(&md);
+        prop_assert_eq!(&again.findings, &first.findings, "{}", md);
+    }
+}
