@@ -122,16 +122,7 @@ pub fn outline(text: &str, finished: bool) -> Outline {
             }
         }
         if let Some(b) = &open {
-            let breaks_out = head.id.is_some()
-                || severity_group(&head.title).is_some()
-                || is_findings_container(&head.title);
-            let inside = head.level < 7
-                && !breaks_out
-                && (head.level > b.head.level
-                    || head.level >= b.head.level
-                        && head.number.is_none()
-                        && is_finding_part(&head.title));
-            if inside {
+            if stays_inside(&head, &b.head) {
                 continue;
             }
             let mut b = open.take().expect("checked");
@@ -145,20 +136,7 @@ pub fn outline(text: &str, finished: bool) -> Outline {
         if head.level < 7 {
             sections.retain(|(level, _)| *level < head.level);
         }
-        let section = if head.id.is_some() {
-            None
-        } else if let Some(g) = severity_group(&head.title) {
-            Some(Section::Group(g))
-        } else if is_findings_container(&head.title) {
-            Some(Section::Container)
-        } else if head.number.is_none() && head.severity.is_none() && is_report_section(&head.title)
-        {
-            Some(Section::Other)
-        } else if in_findings || head.number.is_some() || head.severity.is_some() {
-            None
-        } else {
-            Some(Section::Other)
-        };
+        let section = classify(&head, in_findings);
         match section {
             Some(s) => {
                 if s == Section::Other {
@@ -194,6 +172,34 @@ pub fn outline(text: &str, finished: bool) -> Outline {
         out.summary = Some((s, text.len()));
     }
     out
+}
+
+/// Whether `head` is a part of the open finding `open` (`#### Description` under
+/// `### 1. Reentrancy`, or a sloppy same-level `### Impact`) rather than the next section.
+fn stays_inside(head: &Head, open: &Head) -> bool {
+    let breaks_out = head.id.is_some()
+        || severity_group(&head.title).is_some()
+        || is_findings_container(&head.title);
+    head.level < 7
+        && !breaks_out
+        && (head.level > open.level
+            || head.level >= open.level && head.number.is_none() && is_finding_part(&head.title))
+}
+
+/// What a heading outside any finding opens: a section (`None` for a finding block).
+fn classify(head: &Head, in_findings: bool) -> Option<Section> {
+    let plain = head.number.is_none() && head.severity.is_none();
+    if head.id.is_some() {
+        None
+    } else if let Some(g) = severity_group(&head.title) {
+        Some(Section::Group(g))
+    } else if is_findings_container(&head.title) {
+        Some(Section::Container)
+    } else if plain && (is_report_section(&head.title) || !in_findings) {
+        Some(Section::Other)
+    } else {
+        None
+    }
 }
 
 /// Whether a heading names a finding by itself (an id, or a severity tag).
@@ -331,7 +337,12 @@ fn read_head(text: &str) -> Head {
         head.severity = head.severity.or(Some(s));
         rest = b;
     }
-    head.title = unwrap_bold(rest.trim()).trim().to_owned();
+    // A lone CR is a line break to Markdown: no control characters in a title.
+    head.title = unwrap_bold(rest.trim())
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     head
 }
 
