@@ -112,14 +112,15 @@ fn issues(lines: &[u32]) -> Vec<Vec<u32>> {
     out
 }
 
+/// Whether one of the finding's locations (a line or a range) lies within `TOLERANCE` of one
+/// of `lines`. A hygiene finding lists every place it occurs as its own location.
 fn near(f: &Finding, lines: &[u32]) -> bool {
-    let Some(loc) = f.locations.first() else {
-        return false;
-    };
-    let (lo, hi) = (loc.line, loc.end_line.unwrap_or(loc.line));
-    lines
-        .iter()
-        .any(|&l| l + TOLERANCE >= lo && l <= hi + TOLERANCE)
+    f.locations.iter().any(|loc| {
+        let (lo, hi) = (loc.line, loc.end_line.unwrap_or(loc.line));
+        lines
+            .iter()
+            .any(|&l| l + TOLERANCE >= lo && l <= hi + TOLERANCE)
+    })
 }
 
 #[derive(Default)]
@@ -228,16 +229,35 @@ fn swc_registry_and_fixtures_meet_their_floors() {
     cases.extend(yaml_cases(&data.join("contracts")));
     let tally = measure(&cases);
     let (recall, precision, serious) = print(&tally);
-    let row = |swc: &str| -> (usize, usize, usize) {
+    // Floors reached; raise them when the analyzer improves, never lower them.
+    assert!(recall >= 0.78, "recall {recall}");
+    assert!(precision >= 0.19, "precision (all findings) {precision}");
+    assert!(serious >= 0.45, "precision at Low and above {serious}");
+    let found = |swc: &str| {
         tally
             .rows
             .get(swc)
-            .map(|r| (r.found, r.expected, r.fixed_noise))
-            .unwrap_or_default()
+            .map_or((0, 0), |r| (r.found, r.expected))
     };
-    // Floors reached; raise them when the analyzer improves, never lower them.
-    assert!(recall >= 0.0, "recall {recall}");
-    assert!(precision >= 0.0, "precision {precision}");
-    assert!(serious >= 0.0, "precision at Low and above {serious}");
-    let _ = row;
+    for (swc, floor) in [
+        ("SWC-101", 11),
+        ("SWC-104", 2),
+        ("SWC-105", 7),
+        ("SWC-106", 3),
+        ("SWC-107", 2),
+        ("SWC-112", 1),
+        ("SWC-115", 2),
+        ("SWC-118", 2),
+        ("SWC-120", 4),
+        ("SWC-129", 3),
+    ] {
+        assert!(
+            found(swc).0 >= floor,
+            "{swc}: found {:?}, floor {floor}",
+            found(swc)
+        );
+    }
+    // Fixed variants stay quiet about what they fixed, except these known cases.
+    let noise: usize = tally.rows.values().map(|r| r.fixed_noise).sum();
+    assert!(noise <= 7, "{noise} findings on fixed cases");
 }

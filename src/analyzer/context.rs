@@ -236,6 +236,8 @@ pub struct Hit {
     pub function: Option<String>,
     /// Overrides the detector's SWC id (a detector may cover two).
     pub swc: Option<&'static str>,
+    /// More lines where the same issue occurs (one hygiene finding lists them all).
+    pub also: Vec<usize>,
 }
 
 impl Hit {
@@ -264,6 +266,7 @@ impl Hit {
             recommendation: String::new(),
             function: None,
             swc: None,
+            also: Vec::new(),
         }
     }
 
@@ -285,6 +288,32 @@ impl Hit {
         self.description = description.into();
         self.recommendation = recommendation.into();
         self
+    }
+
+    /// Adds further occurrences of the same issue.
+    pub fn also_at(mut self, lines: impl IntoIterator<Item = usize>) -> Hit {
+        self.also.extend(lines);
+        self
+    }
+
+    /// Folds several hits of one hygiene rule into the first, listing every line. `None`
+    /// when there are none.
+    pub fn fold(mut hits: Vec<Hit>, what: &str) -> Option<Hit> {
+        if hits.len() <= 1 {
+            return hits.pop();
+        }
+        let lines: Vec<usize> = hits.iter().map(|h| h.line).collect();
+        let mut first = hits.swap_remove(0);
+        first.also = lines[1..].to_vec();
+        first.function = None;
+        let list: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
+        first.title = format!("{what} ({} places)", lines.len());
+        first.description = format!(
+            "{} Also on lines {}.",
+            first.description,
+            list[1..].join(", ")
+        );
+        Some(first)
     }
 
     pub fn swc(mut self, swc: &'static str) -> Hit {

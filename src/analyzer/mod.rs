@@ -141,12 +141,19 @@ fn to_finding(
         swc: h.swc.or(swc).map(str::to_owned),
         confidence: Some(h.confidence),
         function: h.function,
-        locations: vec![Location {
+        locations: std::iter::once(Location {
             file: filename.map(str::to_owned),
             line: h.line as u32,
             end_line: (h.end_line > h.line).then_some(h.end_line as u32),
             out_of_range: false,
-        }],
+        })
+        .chain(h.also.iter().map(|&l| Location {
+            file: filename.map(str::to_owned),
+            line: l as u32,
+            end_line: None,
+            out_of_range: false,
+        }))
+        .collect(),
         description: h.description,
         recommendation: h.recommendation,
         snippet: (!snippet.is_empty()).then(|| snippet.join("\n")),

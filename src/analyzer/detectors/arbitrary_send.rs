@@ -4,7 +4,9 @@
 //! or a recorded balance that is never cleared.
 
 use crate::analyzer::Detector;
-use crate::analyzer::context::{Context, Hit, caller_controlled, conditions, is_caller};
+use crate::analyzer::context::{
+    Context, Hit, caller_controlled, conditions, is_caller, is_caller_check,
+};
 use crate::analyzer::symbols::Function;
 use crate::analyzer::syntax::{Call, Node, kind};
 use crate::report::{Confidence, Severity};
@@ -73,8 +75,21 @@ fn unentitled(cx: &Context<'_>, f: &Function<'_>, call: &Call<'_>) -> Option<Str
     if !(to_caller || to_param || to_open_state) {
         return None;
     }
+    // Game logic (`if (guess == answer)`) decides who is paid: not an open withdrawal.
+    let gated = !to_open_state
+        && f.body.is_some_and(|b| {
+            conditions(b)
+                .iter()
+                .any(|c| c.start_byte() < call.node.start_byte() && !is_caller_check(c))
+        });
     if mentions_own_balance(&amount) {
+        if gated {
+            return None;
+        }
         return Some("the amount is the contract's whole balance".into());
+    }
+    if to_param && gated {
+        return None;
     }
     if to_param || to_open_state {
         return (!is_zero(&amount)).then(|| "nothing checks who the caller is".into());

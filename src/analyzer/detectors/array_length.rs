@@ -3,7 +3,7 @@
 //! caller reaches any storage slot; the index write that uses it is reported too.
 
 use crate::analyzer::Detector;
-use crate::analyzer::context::{Context, Hit, conditions};
+use crate::analyzer::context::{Context, Hit};
 use crate::analyzer::syntax::{Node, kind};
 use crate::report::{Confidence, Severity};
 
@@ -64,10 +64,12 @@ impl Detector for ArrayLengthWrite {
                     .is_some_and(|v| v.type_text.ends_with("[]"));
                 let param =
                     index.is(kind::IDENTIFIER) && f.params.iter().any(|(p, _)| *p == index.text());
-                let bounded = conditions(body)
-                    .iter()
-                    .any(|c| c.text().contains(&format!("{array}.length")));
-                if dynamic && param && shrunk.contains(&array) && !bounded {
+                // A bounds check does not help once the length itself has wrapped.
+                if dynamic && param && shrunk.contains(&array) {
+                    // The write is where the damage lands; it replaces the length finding.
+                    hits.retain(|h: &Hit| {
+                        !h.title.starts_with(&format!("Write to `{array}.length`"))
+                    });
                     hits.push(
                         Hit::new(&a, Severity::High, Confidence::Medium, format!("Write to `{array}` at a caller-chosen index"))
                             .within(Some(f.display_name()))

@@ -29,7 +29,7 @@ impl Detector for Deprecated {
             hits.push(
                 Hit::new(
                     &n,
-                    Severity::Low,
+                    Severity::Info,
                     Confidence::High,
                     format!("Deprecated `{old}`"),
                 )
@@ -40,7 +40,9 @@ impl Detector for Deprecated {
                 ),
             );
         }
-        hits
+        Hit::fold(hits, "Deprecated constructs")
+            .into_iter()
+            .collect()
     }
 }
 

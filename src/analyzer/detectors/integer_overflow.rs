@@ -6,7 +6,7 @@
 
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit, conditions};
-use crate::analyzer::symbols::{ContractKind, Function};
+use crate::analyzer::symbols::{ContractKind, Function, FunctionKind};
 use crate::analyzer::syntax::{Call, Node, field, kind};
 use crate::report::{Confidence, Severity};
 
@@ -25,7 +25,9 @@ impl Detector for IntegerOverflow {
         let old = cx.compiled_before((0, 8, 0));
         let mut hits = Vec::new();
         for f in cx.symbols().functions() {
-            if cx.symbols().contracts[f.contract].kind == ContractKind::Library || f.is_read_only()
+            if cx.symbols().contracts[f.contract].kind == ContractKind::Library
+                || f.is_read_only()
+                || f.kind == FunctionKind::Constructor
             {
                 continue;
             }
@@ -99,7 +101,10 @@ fn benign(op: &str, lhs: &Node<'_>, rhs: &Node<'_>) -> bool {
                 || d.is_member("block", "number")
         })
     };
-    (matches!(op, "+" | "+=") && (literal(rhs) || literal(lhs) || time(lhs) || time(rhs)))
+    // Ether amounts are bounded by the ether supply, far below 2^256.
+    let ether = |n: &Node<'_>| n.descendants().iter().any(|d| d.is_member("msg", "value"));
+    (matches!(op, "+" | "+=" | "*") && (ether(lhs) || ether(rhs)))
+        || (matches!(op, "+" | "+=") && (literal(rhs) || literal(lhs) || time(lhs) || time(rhs)))
         || (literal(lhs) && literal(rhs))
 }
 

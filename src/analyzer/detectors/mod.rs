@@ -3,12 +3,14 @@
 
 mod arbitrary_send;
 mod array_length;
+mod assert_violation;
 mod calls_in_loop;
 mod constructor_name;
 mod default_visibility;
 mod delegatecall;
 mod deprecated;
 mod front_running;
+mod hardcoded_gas;
 mod integer_overflow;
 mod no_effect;
 mod pragma;
@@ -16,6 +18,7 @@ mod reach;
 mod reentrancy;
 mod rtlo;
 mod selfdestruct;
+mod shadowing;
 mod strict_balance;
 mod timestamp;
 mod tx_origin;
@@ -23,6 +26,7 @@ mod typo_assignment;
 mod unbounded_loop;
 mod unchecked_call;
 mod uninitialized_storage;
+mod unused_variable;
 mod vyper;
 mod weak_randomness;
 
@@ -54,6 +58,10 @@ pub fn all() -> Vec<Box<dyn Detector>> {
         Box::new(typo_assignment::TypoAssignment),
         Box::new(no_effect::NoEffect),
         Box::new(rtlo::RightToLeftOverride),
+        Box::new(assert_violation::AssertViolation),
+        Box::new(shadowing::Shadowing),
+        Box::new(hardcoded_gas::HardcodedGas),
+        Box::new(unused_variable::UnusedVariable),
         Box::new(vyper::VyperSelfdestruct),
         Box::new(vyper::VyperUncheckedSend),
     ]

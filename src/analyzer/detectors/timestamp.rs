@@ -50,7 +50,7 @@ fn decides(cx: &Context<'_>, n: &Node<'_>, source: &str) -> bool {
     for a in n.ancestors() {
         match a.kind() {
             kind::BINARY => match a.operator() {
-                Some("<" | ">" | "<=" | ">=" | "==" | "!=") => return true,
+                Some("<" | ">" | "<=" | ">=" | "==" | "!=") => return source != "block.number",
                 Some("%") => return false,
                 Some("+" | "-" | "*" | "/") => continue,
                 _ => continue,

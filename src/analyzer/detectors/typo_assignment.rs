@@ -3,7 +3,7 @@
 
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit};
-use crate::analyzer::syntax::kind;
+use crate::analyzer::syntax::{Node, kind};
 use crate::report::{Confidence, Severity};
 
 pub struct TypoAssignment;
@@ -22,6 +22,20 @@ impl Detector for TypoAssignment {
             return Vec::new();
         };
         let mut hits = Vec::new();
+        // Before 0.5 `x =+ 1` compiles as `x = +1`; the grammar reads it as `x + 1` with a
+        // stray `=`. Both shapes are the same typo.
+        for b in root.find_all(kind::BINARY) {
+            let Some(op @ ("+" | "-")) = b.operator() else {
+                continue;
+            };
+            let stray = b
+                .children()
+                .iter()
+                .any(|c| c.is(kind::ERROR) && c.text().trim() == "=");
+            if stray {
+                hits.push(typo(cx, &b, op));
+            }
+        }
         for a in root.find_all(kind::ASSIGNMENT) {
             let Some(right) = a.expr_field("right") else {
                 continue;
@@ -31,27 +45,28 @@ impl Detector for TypoAssignment {
                 continue;
             };
             let compact: String = a.text().chars().filter(|c| !c.is_whitespace()).collect();
-            if !compact.contains(&format!("={op}")) || a.text().contains(&format!("= {op} ")) {
+            if !compact.contains(&format!("={op}")) || a.text().contains(&format!("= {op}")) {
                 continue;
             }
-            hits.push(
-                Hit::new(
-                    &a,
-                    Severity::Medium,
-                    Confidence::Medium,
-                    format!("`={op}` where `{op}=` was probably meant"),
-                )
-                .within(cx.function_name(&a))
-                .explain(
-                    format!(
-                        "`{}` assigns `{op}{}` instead of updating the variable.",
-                        a.text(),
-                        right.text().trim_start_matches(op).trim()
-                    ),
-                    format!("Write `{op}=` if the value should be added or subtracted."),
-                ),
-            );
+            hits.push(typo(cx, &a, op));
         }
         hits
     }
+}
+
+fn typo(cx: &Context<'_>, n: &Node<'_>, op: &str) -> Hit {
+    Hit::new(
+        n,
+        Severity::Medium,
+        Confidence::Medium,
+        format!("`={op}` where `{op}=` was probably meant"),
+    )
+    .within(cx.function_name(n))
+    .explain(
+        format!(
+            "`{}` assigns the value instead of updating the variable: `={op}` reads as `= {op}…`.",
+            n.text()
+        ),
+        format!("Write `{op}=` if the value should be added or subtracted."),
+    )
 }

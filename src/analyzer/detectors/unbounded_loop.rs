@@ -49,6 +49,30 @@ impl Detector for UnboundedLoop {
                 );
             }
         }
+        // Clearing a storage array costs gas per element too.
+        for f in cx.symbols().functions() {
+            let Some(body) = f.body else { continue };
+            for a in body.find_all(kind::ASSIGNMENT) {
+                let Some(right) = a.expr_field("right") else {
+                    continue;
+                };
+                let Some(array) = a.field("left").and_then(|l| l.root_identifier()) else {
+                    continue;
+                };
+                let cleared = right.text().starts_with("new ") && cx.is_state(&a, array);
+                if !cleared || !grown_by_anyone(cx, f.contract, array) {
+                    continue;
+                }
+                hits.push(
+                    Hit::new(&a, Severity::Medium, Confidence::Medium, format!("Clearing the growing array `{array}`"))
+                        .within(Some(f.display_name()))
+                        .explain(
+                            format!("Replacing `{array}` deletes every element, which costs gas per element. Any caller can grow `{array}`, so past some length this statement needs more gas than a block holds and `{}` always fails.", f.display_name()),
+                            "Cap the array's length, or keep a start index/counter instead of deleting the array.",
+                        ),
+                );
+            }
+        }
         hits
     }
 }
