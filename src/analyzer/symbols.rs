@@ -199,7 +199,7 @@ fn contract<'t>(node: Node<'t>, ckind: ContractKind, idx: usize) -> Contract<'t>
                 name: member.name().unwrap_or(""),
                 type_text: member.field(field::TYPE).map(|t| t.text()).unwrap_or(""),
                 visibility: member.field("visibility").map(|v| v.text()),
-                constant: member.tokens().iter().any(|t| *t == "constant")
+                constant: member.tokens().contains(&"constant")
                     || member.children().iter().any(|c| c.kind() == "immutable"),
                 node: member,
             }),

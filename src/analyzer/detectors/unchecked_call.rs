@@ -24,7 +24,7 @@ impl Detector for UncheckedCall {
         };
         let mut hits = Vec::new();
         for call in root.find_all(kind::CALL).into_iter().filter_map(Call::of) {
-            if !call.target.is_some()
+            if call.target.is_none()
                 || !matches!(call.method, "call" | "send" | "delegatecall" | "callcode")
                 || !call.result_discarded()
             {
