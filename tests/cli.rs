@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use support::fake_model::{FakeModel, Script, Step, openai_delta};
+use support::fake_model::{FakeModel, Script, Step, openai_delta, openai_finish};
 use tokio::io::AsyncReadExt;
 
 const BIN: &str = env!("CARGO_BIN_EXE_auditstream");
@@ -49,7 +49,7 @@ fn markdown_report_of_a_vulnerable_contract() {
         md.contains("- **Detector:** reentrancy\n- **SWC:** SWC-107"),
         "{md}"
     );
-    assert!(md.contains("- **Line:** 17-18"), "{md}");
+    assert!(md.contains("- **Line:** swc_simple_dao.sol:17-18"), "{md}");
 }
 
 #[test]
@@ -84,9 +84,9 @@ fn json_carries_the_findings_model() {
     assert_eq!(o.status.code(), Some(0));
     let doc: serde_json::Value = serde_json::from_slice(&o.stdout).expect("JSON on stdout");
     assert_eq!(doc["schema"], "auditstream.report/1");
-    let report = &doc["reports"][0];
-    assert_eq!(report["contract"], "swc_mycontract.sol");
-    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(doc["contract"]["name"], "swc_mycontract.sol");
+    assert_eq!(doc["model"], "builtin/analyzer");
+    let findings = doc["findings"].as_array().unwrap();
     let origin = findings
         .iter()
         .find(|f| f["rule"] == "tx-origin")
@@ -261,4 +261,94 @@ async fn model_failure_exits_3() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(!err.contains("sk-test"), "the key never shows: {err}");
+}
+
+#[test]
+fn export_turns_a_saved_report_into_json_and_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let dao = contracts().join("swc_simple_dao.sol");
+    std::fs::copy(&dao, dir.path().join("Dao.sol")).unwrap();
+    let md = run(
+        dir.path(),
+        &["audit", "Dao.sol", "--output", "report.md", "--quiet"],
+    );
+    assert_eq!(md.status.code(), Some(0), "{}", stderr(&md));
+    let json = run(dir.path(), &["export", "report.md", "--format", "json"]);
+    assert_eq!(json.status.code(), Some(0), "{}", stderr(&json));
+    let doc: serde_json::Value = serde_json::from_slice(&json.stdout).expect("JSON");
+    let rules: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert!(rules.contains(&"reentrancy"), "{rules:?}");
+    let sarif = run(
+        dir.path(),
+        &[
+            "export",
+            "report.md",
+            "--format",
+            "sarif",
+            "--source",
+            "Dao.sol",
+        ],
+    );
+    assert_eq!(sarif.status.code(), Some(0), "{}", stderr(&sarif));
+    let log: serde_json::Value = serde_json::from_slice(&sarif.stdout).expect("SARIF");
+    let first = &log["runs"][0]["results"][0]["locations"][0]["physicalLocation"];
+    assert_eq!(first["artifactLocation"]["uri"], "Dao.sol");
+    let missing = run(dir.path(), &["export", "nope.md", "--format", "json"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert_eq!(stderr(&missing).lines().count(), 1, "{}", stderr(&missing));
+}
+
+#[tokio::test]
+async fn model_report_becomes_json_and_trips_fail_on() {
+    let report = "# Security report: A.sol\n\n## Summary\n\nOne issue.\n\n## Findings\n\n### 1. Reentrancy\n- **Severity:** High\n- **Line:** 2\n- **Detector:** reentrancy\n\n**Explanation.** Bad.\n\n**Recommendation.** Fix.\n";
+    let model = FakeModel::start(Script::stream(
+        "text/event-stream",
+        vec![
+            Step::Send(openai_delta(report)),
+            Step::Send(openai_finish("stop", 40)),
+        ],
+    ))
+    .await;
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("A.sol"),
+        "pragma solidity 0.8.28;\ncontract A {}\n",
+    )
+    .unwrap();
+    let out = tokio::process::Command::new(BIN)
+        .args([
+            "audit",
+            "A.sol",
+            "--model",
+            "openai/test",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+        ])
+        .current_dir(dir.path())
+        .env_remove("AUDITSTREAM_CONFIG")
+        .env("AUDITSTREAM_PROVIDER", "openai")
+        .env("AUDITSTREAM_BASE_URL", model.base_url())
+        .env("AUDITSTREAM_MODEL", "test")
+        .output();
+    let out = tokio::time::timeout(Duration::from_secs(20), out)
+        .await
+        .expect("the binary exits")
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    assert_eq!(doc["model"], "openai/test");
+    assert_eq!(doc["findings"][0]["rule"], "reentrancy");
+    assert_eq!(doc["findings"][0]["severity"], "High");
 }

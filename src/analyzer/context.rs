@@ -299,12 +299,19 @@ impl Hit {
     /// Folds several hits of one hygiene rule into the first, listing every line. `None`
     /// when there are none.
     pub fn fold(mut hits: Vec<Hit>, what: &str) -> Option<Hit> {
+        hits.sort_by_key(|h| h.line);
         if hits.len() <= 1 {
             return hits.pop();
         }
-        let lines: Vec<usize> = hits.iter().map(|h| h.line).collect();
+        let mut lines: Vec<usize> = hits.iter().map(|h| h.line).collect();
+        lines.dedup();
         let mut first = hits.swap_remove(0);
-        first.also = lines[1..].to_vec();
+        // The findings model keeps at most `MAX_LOCATIONS` per finding; the text lists all.
+        first.also = lines[1..]
+            .iter()
+            .copied()
+            .take(crate::report::MAX_LOCATIONS.saturating_sub(1))
+            .collect();
         first.function = None;
         let list: Vec<String> = lines.iter().map(|l| l.to_string()).collect();
         first.title = format!("{what} ({} places)", lines.len());

@@ -38,6 +38,20 @@ pub struct Analysis {
 }
 
 impl Analysis {
+    /// The analysis as a findings-model report: what the markdown, JSON and SARIF exports
+    /// are made from.
+    pub fn report(&self) -> crate::report::Report {
+        crate::report::Report {
+            title: Some(format!(
+                "Security report: {}",
+                self.filename.as_deref().unwrap_or("contract")
+            )),
+            summary: markdown::summary_with_notes(self),
+            findings: self.findings.clone(),
+            unclassified: Vec::new(),
+        }
+    }
+
     /// How many findings have `severity`.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings

@@ -216,7 +216,7 @@ fn markdown_follows_the_report_grammar() {
         [
             "### 1. Reentrancy in `withdraw`",
             "- **Severity:** High",
-            "- **Line:** 6-7",
+            "- **Line:** Dao.sol:6-7",
             "- **Detector:** reentrancy",
             "- **SWC:** SWC-107",
             "",

@@ -4,14 +4,15 @@
 //! as the server; Ctrl+C drops the stream, which closes the model's connection at once.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use futures_util::StreamExt;
 
-use super::formats::{self, Audited};
+use super::output::{Audited, display_path, render};
 use super::spinner::Spinner;
 use super::{AuditArgs, Format, exit};
 use crate::analyzer;
+use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
 use crate::server::providers::{self, Frame, MalformedCount, ReportJob};
 
@@ -49,41 +50,37 @@ pub async fn run(args: AuditArgs) -> u8 {
 }
 
 fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) -> u8 {
-    let mut audited = Vec::new();
-    let mut markdown = String::new();
-    for (path, text) in inputs {
-        let shown = display_path(path);
-        let analysis = analyzer::analyze(text, Some(&shown));
-        if args.format == Format::Md {
-            if !markdown.is_empty() {
-                markdown.push('\n');
+    let audited: Vec<Audited> = inputs
+        .iter()
+        .map(|(path, text)| {
+            let shown = display_path(path);
+            let analysis = analyzer::analyze(text, Some(&shown));
+            Audited {
+                report: analysis.report(),
+                language: analysis.language,
+                path: shown,
+                source: text.clone(),
             }
-            markdown.push_str(&analyzer::render_markdown(&analysis));
-        }
-        audited.push(Audited {
-            path: shown,
-            language: analysis.language.to_string(),
-            pragma: analysis.pragma,
-            findings: analysis.findings,
-        });
-    }
-    let text = match args.format {
-        Format::Md => markdown,
-        Format::Json => formats::to_json("builtin/analyzer", &audited),
-        Format::Sarif => formats::to_sarif(&audited),
-    };
+        })
+        .collect();
+    let text = render(args.format, "builtin/analyzer", &audited);
     if let Err(e) = out.write_all(text.as_bytes()) {
         eprintln!("auditstream: cannot write the report: {e}");
         return exit::USAGE;
     }
+    finish(args, &audited)
+}
+
+/// The exit code for `--fail-on`, after a summary line on stderr (unless `--quiet`).
+fn finish(args: &AuditArgs, audited: &[Audited]) -> u8 {
     if !args.quiet {
-        let total: usize = audited.iter().map(|a| a.findings.len()).sum();
+        let total: usize = audited.iter().map(|a| a.report.findings.len()).sum();
         eprintln!("auditstream: {} file(s), {total} finding(s)", audited.len());
     }
     let tripped = args.fail_on.is_some_and(|limit| {
         audited
             .iter()
-            .flat_map(|a| &a.findings)
+            .flat_map(|a| &a.report.findings)
             .any(|f| limit.tripped_by(f.severity))
     });
     if tripped { exit::FINDINGS } else { exit::CLEAN }
@@ -95,12 +92,6 @@ async fn with_model(
     inputs: &[(PathBuf, String)],
     out: &mut dyn Write,
 ) -> u8 {
-    if args.format != Format::Md || args.fail_on.is_some() {
-        eprintln!(
-            "auditstream: --format json/sarif and --fail-on need the report parser with --model; use --format md"
-        );
-        return exit::USAGE;
-    }
     let settings = match Settings::from_env() {
         Ok(s) => s,
         Err(e) => {
@@ -131,8 +122,11 @@ async fn with_model(
             return exit::MODEL;
         }
     };
+    let stream_md = args.format == Format::Md;
+    let mut audited = Vec::new();
     for (path, text) in inputs {
         let shown = display_path(path);
+        let mut markdown = String::new();
         let job = ReportJob {
             provider,
             model: model_name,
@@ -164,11 +158,13 @@ async fn with_model(
             match next {
                 Some(Ok(Frame::Delta(text))) => {
                     spinner.stop();
-                    if out
-                        .write_all(text.as_bytes())
-                        .and_then(|()| out.flush())
-                        .is_err()
-                    {
+                    markdown.push_str(&text);
+                    let shown = !stream_md
+                        || out
+                            .write_all(text.as_bytes())
+                            .and_then(|()| out.flush())
+                            .is_ok();
+                    if !shown {
                         return exit::USAGE;
                     }
                 }
@@ -184,29 +180,28 @@ async fn with_model(
                 }
             }
         }
-        let _ = out.write_all(b"\n");
+        if stream_md {
+            let _ = out.write_all(b"\n");
+        }
+        let mut report: Report = parse_finished_report(&markdown);
+        check_lines(&mut report, text, Some(&shown));
+        audited.push(Audited {
+            report,
+            language: detect_language(text, Some(&shown)),
+            path: shown,
+            source: text.clone(),
+        });
     }
-    exit::CLEAN
+    if !stream_md {
+        let text = render(args.format, model, &audited);
+        if out.write_all(text.as_bytes()).is_err() {
+            return exit::USAGE;
+        }
+    }
+    finish(args, &audited)
 }
 
 fn interrupted() -> u8 {
     eprintln!("\nauditstream: stopped");
     exit::INTERRUPTED
-}
-
-/// The path relative to the working directory when it lies below it, else as given; with
-/// `/` separators (SARIF URIs and report titles use it).
-fn display_path(path: &Path) -> String {
-    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
-    let absolute = std::fs::canonicalize(path).ok();
-    let shown = match (&cwd, &absolute) {
-        (Some(c), Some(a)) => a
-            .strip_prefix(c)
-            .map_or_else(|_| path.to_path_buf(), Path::to_path_buf),
-        _ => path.to_path_buf(),
-    };
-    shown
-        .to_string_lossy()
-        .trim_start_matches("./")
-        .replace('\\', "/")
 }

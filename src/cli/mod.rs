@@ -3,7 +3,8 @@
 //! each subcommand lives in its own file and returns the process exit code.
 
 mod audit;
-mod formats;
+mod export;
+mod output;
 mod serve;
 mod spinner;
 
@@ -45,6 +46,24 @@ pub enum Command {
     Serve,
     /// Audit contract files with the offline analyzer, or a model with `--model`.
     Audit(AuditArgs),
+    /// Convert a saved markdown report to JSON, SARIF or our markdown grammar.
+    Export(ExportArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ExportArgs {
+    /// A markdown report, e.g. one downloaded from the page.
+    #[arg(value_name = "REPORT.md")]
+    pub report: PathBuf,
+    /// Output format.
+    #[arg(long, value_enum)]
+    pub format: Format,
+    /// The audited contract: SARIF gets snippets and line numbers are checked.
+    #[arg(long, value_name = "FILE")]
+    pub source: Option<PathBuf>,
+    /// Write here instead of standard output.
+    #[arg(long, short, value_name = "FILE")]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -125,5 +144,6 @@ pub fn main() -> ExitCode {
     match cli.command {
         None | Some(Command::Serve) => runtime.block_on(serve::run()),
         Some(Command::Audit(args)) => ExitCode::from(runtime.block_on(audit::run(args))),
+        Some(Command::Export(args)) => ExitCode::from(export::run(args)),
     }
 }
