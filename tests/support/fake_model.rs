@@ -115,7 +115,8 @@ struct Shared {
     max_lag_ns: AtomicU64,
     changed: Notify,
     received: Mutex<Vec<ModelRequest>>,
-    /// Each client that hung up: its request and when its EOF was seen.
+    /// Each client that hung up before its response ended: its request and when its
+    /// EOF was seen.
     hang_ups: Mutex<Vec<(ModelRequest, Instant)>>,
 }
 
@@ -198,8 +199,8 @@ impl FakeModel {
         Duration::from_nanos(self.shared.max_lag_ns.swap(0, Ordering::SeqCst))
     }
 
-    /// When the client of the first request matching `which` hung up, waiting up to
-    /// `limit` for it; that hang-up is then forgotten.
+    /// When the client of the first request matching `which` hung up (left before its
+    /// response ended), waiting up to `limit` for it; that hang-up is then forgotten.
     pub async fn hang_up(
         &self,
         limit: Duration,
@@ -258,15 +259,22 @@ async fn serve(mut sock: TcpStream, respond: Arc<Responder>, shared: Arc<Shared>
                 }
             }
         };
+        // Set once the whole response (terminator included) or a `Cut` went out.
+        let ended = std::sync::atomic::AtomicBool::new(false);
         let write = async {
             if !script.no_headers {
-                let _ = write_response(&mut wr, &script, &shared).await;
+                let end = write_response(&mut wr, &script, &shared).await;
+                ended.store(matches!(end, Ok(End::Complete)), Ordering::SeqCst);
             }
             // Done or failed, the connection stays until the client leaves.
             std::future::pending::<()>().await
         };
         tokio::select! {
-            at = hung_up => shared.hang_ups.lock().unwrap().push((req, at)),
+            at = hung_up => {
+                if !ended.load(Ordering::SeqCst) {
+                    shared.hang_ups.lock().unwrap().push((req, at));
+                }
+            }
             () = write => {}
         }
     }
@@ -275,12 +283,20 @@ async fn serve(mut sock: TcpStream, respond: Arc<Responder>, shared: Arc<Shared>
     shared.changed.notify_waiters();
 }
 
+/// How a scripted response ended on our side.
+enum End {
+    /// Everything was sent (terminator or `Cut`): a client that leaves now did not hang up.
+    Complete,
+    /// `Hang`: the response is still open.
+    Hanging,
+}
+
 /// Writes the scripted response.
 async fn write_response(
     wr: &mut OwnedWriteHalf,
     script: &Script,
     shared: &Shared,
-) -> std::io::Result<()> {
+) -> std::io::Result<End> {
     // One response per connection, said out loud, so the relay's client never reuses a
     // connection this server is about to close.
     let head = format!(
@@ -303,16 +319,17 @@ async fn write_response(
             }
             Step::Paced(paced) => send_paced(wr, &mut frame, paced, shared).await?,
             Step::Pause(d) => tokio::time::sleep(*d).await,
-            Step::Hang => return Ok(()),
+            Step::Hang => return Ok(End::Hanging),
             Step::Cut => {
                 wr.shutdown().await?;
-                return Ok(());
+                return Ok(End::Complete);
             }
         }
     }
     wr.write_all(b"0\r\n\r\n").await?;
     wr.flush().await?;
-    wr.shutdown().await
+    wr.shutdown().await?;
+    Ok(End::Complete)
 }
 
 async fn send_paced(
