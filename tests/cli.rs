@@ -49,7 +49,7 @@ fn markdown_report_of_a_vulnerable_contract() {
         md.contains("- **Detector:** reentrancy\n- **SWC:** SWC-107"),
         "{md}"
     );
-    assert!(md.contains("- **Line:** swc_simple_dao.sol:17-18"), "{md}");
+    assert!(md.contains("- **Line:** 17-18"), "{md}");
 }
 
 #[test]

@@ -19,8 +19,8 @@ pub fn summary_with_notes(analysis: &Analysis) -> String {
     let mut out = summary(analysis);
     out.push_str("\n\n");
     out.push_str(match analysis.language {
-        Language::Solidity => "> Offline analysis over a syntax tree (tree-sitter-solidity): pattern detectors, not a substitute for a full audit.",
-        Language::Vyper => "> Offline analysis: Vyper gets only a few line-based checks; not a substitute for a full audit.",
+        Language::Solidity => "Offline analysis over a syntax tree (tree-sitter-solidity): pattern detectors, not a substitute for a full audit.",
+        Language::Vyper => "Offline analysis: Vyper gets only a few line-based checks; not a substitute for a full audit.",
     });
     for (lo, hi) in &analysis.damage {
         let lines = if lo == hi {
@@ -30,7 +30,7 @@ pub fn summary_with_notes(analysis: &Analysis) -> String {
         };
         let _ = write!(
             out,
-            "\n> Could not parse {lines}; findings there may be missing."
+            "\n\nCould not parse {lines}; findings there may be missing."
         );
     }
     out

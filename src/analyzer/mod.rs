@@ -117,7 +117,7 @@ pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
     hits.retain(|(id, _, h)| seen.insert((*id, h.line)));
     let mut findings: Vec<Finding> = hits
         .into_iter()
-        .map(|(id, swc, h)| to_finding(id, swc, h, &lines, filename))
+        .map(|(id, swc, h)| to_finding(id, swc, h, &lines))
         .collect();
     cap_per_detector(&mut findings);
     for (i, f) in findings.iter_mut().enumerate() {
@@ -133,13 +133,7 @@ pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
     }
 }
 
-fn to_finding(
-    rule: &'static str,
-    swc: Option<&'static str>,
-    h: Hit,
-    lines: &[&str],
-    filename: Option<&str>,
-) -> Finding {
+fn to_finding(rule: &'static str, swc: Option<&'static str>, h: Hit, lines: &[&str]) -> Finding {
     let snippet: Vec<&str> = lines
         .get(h.line.saturating_sub(1)..h.end_line.min(lines.len()))
         .unwrap_or_default()
@@ -156,13 +150,15 @@ fn to_finding(
         confidence: Some(h.confidence),
         function: h.function,
         locations: std::iter::once(Location {
-            file: filename.map(str::to_owned),
+            // One contract per report: the grammar's `**Line:** 5` names no file, and the
+            // exports take the path from the caller.
+            file: None,
             line: h.line as u32,
             end_line: (h.end_line > h.line).then_some(h.end_line as u32),
             out_of_range: false,
         })
         .chain(h.also.iter().map(|&l| Location {
-            file: filename.map(str::to_owned),
+            file: None,
             line: l as u32,
             end_line: None,
             out_of_range: false,

@@ -123,6 +123,10 @@ async fn with_model(
         }
     };
     let stream_md = args.format == Format::Md;
+    // One listener for the whole run, created before the first request: a fresh `ctrl_c()`
+    // per select would miss a Ctrl+C that lands between two of them.
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
     let mut audited = Vec::new();
     for (path, text) in inputs {
         let shown = display_path(path);
@@ -139,7 +143,7 @@ async fn with_model(
         let mut spinner = Spinner::start(format!("asking {model} about {shown}"), !args.quiet);
         let opened = tokio::select! {
             opened = providers::open(&client, job) => opened,
-            _ = tokio::signal::ctrl_c() => return interrupted(),
+            _ = &mut interrupt => return interrupted(),
         };
         let mut frames = match opened {
             Ok(f) => f,
@@ -153,7 +157,7 @@ async fn with_model(
             let next = tokio::select! {
                 next = frames.next() => next,
                 // Dropping `frames` on return closes the model's connection.
-                _ = tokio::signal::ctrl_c() => return interrupted(),
+                _ = &mut interrupt => return interrupted(),
             };
             match next {
                 Some(Ok(Frame::Delta(text))) => {
