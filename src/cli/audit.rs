@@ -5,6 +5,7 @@
 
 use std::io::Write;
 use std::path::PathBuf;
+use tokio::signal::unix::{SignalKind, signal};
 
 use futures_util::StreamExt;
 
@@ -123,10 +124,15 @@ async fn with_model(
         }
     };
     let stream_md = args.format == Format::Md;
-    // One listener for the whole run, created before the first request: a fresh `ctrl_c()`
-    // per select would miss a Ctrl+C that lands between two of them.
-    let interrupt = tokio::signal::ctrl_c();
-    tokio::pin!(interrupt);
+    // One SIGINT listener for the whole run, registered now (a `ctrl_c()` future registers
+    // only when first polled, and one per select misses a Ctrl+C landing between two).
+    let mut interrupt = match signal(SignalKind::interrupt()) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("auditstream: cannot listen for Ctrl+C: {e}");
+            return exit::USAGE;
+        }
+    };
     let mut audited = Vec::new();
     for (path, text) in inputs {
         let shown = display_path(path);
@@ -143,7 +149,7 @@ async fn with_model(
         let mut spinner = Spinner::start(format!("asking {model} about {shown}"), !args.quiet);
         let opened = tokio::select! {
             opened = providers::open(&client, job) => opened,
-            _ = &mut interrupt => return interrupted(),
+            _ = interrupt.recv() => return interrupted(),
         };
         let mut frames = match opened {
             Ok(f) => f,
@@ -157,7 +163,7 @@ async fn with_model(
             let next = tokio::select! {
                 next = frames.next() => next,
                 // Dropping `frames` on return closes the model's connection.
-                _ = &mut interrupt => return interrupted(),
+                _ = interrupt.recv() => return interrupted(),
             };
             match next {
                 Some(Ok(Frame::Delta(text))) => {
