@@ -81,6 +81,40 @@ pub fn scan(contract: &str, filename: Option<&str>) -> Vec<Hit> {
     hits
 }
 
+/// The block the relay sends before the model's first token when `hits` is not empty: a
+/// one-line notice, then one finding per hit in the report grammar (DESIGN §7) with ids
+/// `G-1`, `G-2`, … so the findings parser lists them beside the model's own.
+pub fn notice(hits: &[Hit]) -> Option<String> {
+    if hits.is_empty() {
+        return None;
+    }
+    let places = if hits.len() == 1 { "place" } else { "places" };
+    let mut out = format!(
+        "> **auditstream:** this contract contains text aimed at the model ({} {places}). \
+         The findings marked G- below come from auditstream, not from the model; \
+         read the model's report with that in mind.\n\n",
+        hits.len()
+    );
+    for (i, h) in hits.iter().enumerate() {
+        out.push_str(&format!(
+            "### G-{n}. Text aimed at the model\n\
+             - **Severity:** High\n\
+             - **Line:** {line}\n\
+             - **Detector:** prompt-injection\n\n\
+             **Explanation.** This contract contains text aimed at the model (line {line}): \
+             {what}: \u{201c}{excerpt}\u{201d}. A language model that reads it may leave \
+             findings out or call the contract safe.\n\n\
+             **Recommendation.** Remove the text, then audit again; until then, do not \
+             trust a clean report of this contract.\n\n",
+            n = i + 1,
+            line = h.line,
+            what = h.aim.describe(),
+            excerpt = h.excerpt,
+        ));
+    }
+    Some(out)
+}
+
 /// The text of one comment or string literal, line by line, with its markers stripped.
 #[derive(Clone, Debug, Default)]
 struct Piece {
@@ -372,7 +406,7 @@ static WORD_PATTERNS: LazyLock<Vec<(Aim, Regex)>> = LazyLock::new(|| {
         ),
         (
             Aim::Role,
-            r"\b(note|message|instructions?|attention|attn|hey|hi|hello|dear) (to |for )?(the |all |any )?(ai|ais|llms?|large language models?|language models?|models?|assistants?|chatbots?|gpt|chatgpt|claude|gemini|copilot|ai auditors?|automated (auditors?|reviewers?|tools?|scanners?)|auditing (ai|bots?|tools?)|auditors?)\b".into(),
+            r"\b(note|message|instructions?|attention|attn|hey|hi|hello|dear) (to |for )?(the |all |any )?(ai|ais|llms?|large language models?|language models?|models?|assistants?|chatbots?|gpt|chatgpt|claude|gemini|copilot|ai auditors?|automated (auditors?|reviewers?|tools?|scanners?)|auditing (ai|bots?|tools?))\b".into(),
         ),
         (
             Aim::Suppress,
