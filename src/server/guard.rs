@@ -32,6 +32,7 @@ use super::{
 };
 
 mod addr;
+pub mod injection;
 pub use addr::client_ip;
 
 // ---- Origin -----------------------------------------------------------------------

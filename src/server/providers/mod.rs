@@ -88,7 +88,7 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
             job.builtin_pace,
         ));
     };
-    let user = prompt::user_message(job.contract, job.filename);
+    let user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
     let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;
     Ok(http::frames(

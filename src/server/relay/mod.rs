@@ -58,6 +58,9 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     let slot = guard::stream_slot(&state.streams, limits.max_streams)?;
     let request = read_request(req, settings).await?;
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
+    // Ours, not the model's: text in the contract aimed at the model goes first.
+    let hits = guard::injection::scan(&request.contract, request.filename.as_deref());
+    let notice = guard::injection::notice(&hits);
     let report_id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!(
         "report",
@@ -70,6 +73,9 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         duration_ms = tracing::field::Empty,
         malformed = tracing::field::Empty,
     );
+    if !hits.is_empty() {
+        span.in_scope(|| tracing::warn!(hits = hits.len(), "contract has text aimed at the model"));
+    }
     let malformed = MalformedCount::default();
     let job = ReportJob {
         provider,
@@ -90,6 +96,7 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
     let events = relay(
         meta,
+        notice,
         frames,
         inflight,
         deadline,
@@ -214,10 +221,12 @@ fn resolve_model<'s>(
     Ok((provider, model.to_owned()))
 }
 
-/// Our event stream: `meta`, the tokens, then exactly one `done` or `error`. The macro
-/// keeps only the loop; `decision::decide` says what each step means.
+/// Our event stream: `meta`, the guard's notice when it found text aimed at the model
+/// (one `token`, not counted as the model's), the tokens, then exactly one `done` or
+/// `error`. The macro keeps only the loop; `decision::decide` says what each step means.
 fn relay(
     meta: Meta,
+    notice: Option<String>,
     mut frames: FrameStream,
     mut inflight: InFlight,
     deadline: tokio::time::Instant,
@@ -228,6 +237,10 @@ fn relay(
         let mut ids = 0u64;
         ids += 1;
         yield sse_event(ids, &ReportEvent::Meta(meta));
+        if let Some(text) = notice {
+            ids += 1;
+            yield sse_event(ids, &ReportEvent::Token(Token { text }));
+        }
         futures_util::pin_mut!(shutdown);
         let terminal = loop {
             let next = tokio::select! {
