@@ -10,6 +10,7 @@ pub mod prompt;
 pub mod providers;
 pub mod relay;
 pub mod router;
+pub mod store;
 
 pub use config::Settings;
 pub use router::{AppState, build_router, serve};
