@@ -2,6 +2,7 @@
 //! list's filters, and the server functions that read and delete them. The database
 //! behind them is `server::store` (server only).
 
+use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{protocol::ApiErrorDetail, report::Severity};
@@ -142,4 +143,33 @@ pub struct HistoryPage {
     pub page: u32,
     /// Every report matching the filters, on all pages.
     pub total: u64,
+}
+/// This browser's reports (its owner cookie's), newest first, filtered and paged.
+#[server(endpoint = "history/list")]
+pub async fn list_reports(query: HistoryQuery) -> Result<HistoryPage, ServerFnError> {
+    let (store, owner) = crate::server::store::access::context().await?;
+    store
+        .list(&owner, &query)
+        .await
+        .map_err(crate::server::store::access::failed)
+}
+
+/// One stored report by its id; anyone holding the id may read it.
+#[server(endpoint = "history/get")]
+pub async fn get_report(id: String) -> Result<Option<StoredReport>, ServerFnError> {
+    let (store, _) = crate::server::store::access::context().await?;
+    store
+        .get(&id)
+        .await
+        .map_err(crate::server::store::access::failed)
+}
+
+/// Deletes one of this browser's reports; `false` when it has no report with that id.
+#[server(endpoint = "history/delete")]
+pub async fn delete_report(id: String) -> Result<bool, ServerFnError> {
+    let (store, owner) = crate::server::store::access::context().await?;
+    store
+        .delete(&id, &owner)
+        .await
+        .map_err(crate::server::store::access::failed)
 }

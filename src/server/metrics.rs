@@ -20,6 +20,7 @@ use prometheus_client::{
     registry::Registry,
 };
 
+use super::store::writer::HistoryMetrics;
 use crate::protocol::StreamErrorCode;
 
 /// How a report stream ended, as counted in `auditstream_reports_total{outcome}`.
@@ -110,6 +111,8 @@ pub struct Metrics {
     upstream_errors: Family<CodeLabel, Counter>,
     refused: Family<CodeLabel, Counter>,
     malformed: Counter,
+    /// The history writer's counters (`auditstream_history_*`).
+    pub history: HistoryMetrics,
 }
 
 /// Pre-stream codes that mean the model, not the request, failed.
@@ -138,6 +141,7 @@ impl Metrics {
             upstream_errors: Family::default(),
             refused: Family::default(),
             malformed: Counter::default(),
+            history: HistoryMetrics::default(),
         };
         // Every outcome and upstream code shows from the start, at zero.
         for o in Outcome::ALL {
@@ -158,6 +162,7 @@ impl Metrics {
 
     fn register(mut self) -> Self {
         let r = &mut self.registry;
+        self.history.register(r);
         r.register(
             "active_streams",
             "Report streams open right now",

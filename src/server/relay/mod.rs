@@ -25,6 +25,7 @@ use super::{
     guard,
     metrics::Outcome,
     providers::{self, Frame, FrameStream, MalformedCount, ReportJob, StreamFailure},
+    store::{NewReport, Owner, now_ms},
 };
 use inflight::InFlight;
 
@@ -57,6 +58,7 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         return Err(Rejection::ShuttingDown.into());
     }
     let slot = guard::stream_slot(&state.streams, limits.max_streams)?;
+    let owner = req.extensions().get::<Owner>().cloned();
     let request = read_request(req, settings).await?;
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     let report_id = uuid::Uuid::new_v4().to_string();
@@ -93,7 +95,11 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         provider: provider.name.clone(),
         model,
     };
-    let inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
+    let mut inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
+    inflight.recording = state
+        .history
+        .as_ref()
+        .map(|h| h.writer.record(new_report(&meta, owner, request)));
     let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
     let events = relay(meta, frames, inflight, deadline, grace_over(state));
     let sse = Sse::new(events.map(Ok::<_, Infallible>))
@@ -109,6 +115,19 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     );
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     Ok(resp)
+}
+
+/// The history row for a report that is starting; without an owner cookie, no one's.
+fn new_report(meta: &Meta, owner: Option<Owner>, request: ReportRequest) -> NewReport {
+    NewReport {
+        id: meta.report_id.clone(),
+        owner: owner.unwrap_or_else(|| Owner::from_token(&uuid::Uuid::new_v4().to_string())),
+        created_ms: now_ms(),
+        contract: request.contract,
+        filename: request.filename,
+        provider: meta.provider.clone(),
+        model: meta.model.clone(),
+    }
 }
 
 /// Resolves once a shutdown has begun and its grace period has passed.
@@ -228,7 +247,7 @@ fn relay(
             };
             let (code, message) = match next {
                 Next::Frame(Some(Ok(Frame::Delta(text)))) => {
-                    inflight.token();
+                    inflight.token(&text);
                     yield event(ReportEvent::Token(Token { text }));
                     continue;
                 }
@@ -236,6 +255,7 @@ fn relay(
                     inflight.end = Some((Outcome::Done, format!("finished: {}", f.reason)));
                     let duration = inflight.started.elapsed();
                     let output_tokens = f.output_tokens.or(Some(inflight.tokens));
+                    inflight.output_tokens = output_tokens;
                     break ReportEvent::Done(Done {
                         finish_reason: f.reason,
                         tokens_per_sec: f

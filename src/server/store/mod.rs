@@ -3,8 +3,11 @@
 //! sqlx's `Any` driver with runtime queries; the schema migrations are embedded and run
 //! at start. The relay never calls this directly: it hands events to the `writer`.
 
+pub mod access;
+mod lifecycle;
 mod migrate;
 pub mod owner;
+pub mod route;
 mod rows;
 pub mod settings;
 pub mod writer;
@@ -16,6 +19,7 @@ use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
 };
 
+pub use lifecycle::History;
 pub use owner::Owner;
 pub use settings::HistorySettings;
 pub use writer::{Recording, Writer};

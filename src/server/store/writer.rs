@@ -39,22 +39,22 @@ pub struct HistoryMetrics {
 impl HistoryMetrics {
     pub fn register(&self, registry: &mut Registry) {
         registry.register(
-            "auditstream_history_queue_full",
+            "history_queue_full",
             "Report text held back by the relay because the history writer's queue was full",
             self.queue_full.clone(),
         );
         registry.register(
-            "auditstream_history_write_errors",
+            "history_write_errors",
             "History database writes that failed and will be retried",
             self.write_errors.clone(),
         );
         registry.register(
-            "auditstream_history_unsaved",
+            "history_unsaved",
             "Reports that could not be saved to history",
             self.unsaved.clone(),
         );
         registry.register(
-            "auditstream_history_saved",
+            "history_saved",
             "Reports whose end was saved to history",
             self.saved.clone(),
         );
