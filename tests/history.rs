@@ -51,6 +51,7 @@ on_both_backends!(
     the_writer_commits_batches_before_the_end_and_the_end_at_once,
     a_locked_database_delays_saving_but_loses_and_reorders_nothing,
     a_report_the_database_refuses_is_counted_as_not_saved,
+    starting_the_server_interrupts_orphans_and_prunes_by_age,
 );
 
 async fn a_report_round_trips_with_its_hash_and_language(db: TestDb) {
@@ -431,4 +432,54 @@ async fn sqlite_runs_in_wal_mode_with_normal_sync_in_a_created_data_dir() {
         assert_eq!((mode.as_str(), sync), ("wal", 1), "1 is NORMAL");
         conns.push(c);
     }
+}
+
+async fn starting_the_server_interrupts_orphans_and_prunes_by_age(db: TestDb) {
+    let store = db.store().await;
+    let owner = Owner::from_token("o");
+    let day_ms = 24 * 3600 * 1000;
+    let now = auditstream::server::store::now_ms();
+    // Left streaming two days ago by a server that died; and one 40 days old.
+    let orphan = new_report(&owner, now - 2 * day_ms, "Orphan.sol");
+    let old = new_report(&owner, now - 40 * day_ms, "Old.sol");
+    for n in [&orphan, &old] {
+        store.insert(n).await.unwrap();
+    }
+    let partial = Progress {
+        text: "kept".into(),
+        ..Default::default()
+    };
+    store.update(&orphan.id, &partial).await.unwrap();
+    let aged = Progress {
+        status: Some(ReportStatus::Done),
+        ..Default::default()
+    };
+    store.update(&old.id, &aged).await.unwrap();
+    sqlx::query("UPDATE reports SET updated_ms = created_ms")
+        .execute(store.pool())
+        .await
+        .unwrap();
+
+    let settings = auditstream::server::Settings::from_lookup(|k| match k {
+        "AUDITSTREAM_DATABASE_URL" => Some(db.url.clone()),
+        "AUDITSTREAM_HISTORY_MAX_AGE_DAYS" => Some("30".into()),
+        _ => None,
+    })
+    .unwrap();
+    let state = auditstream::server::AppState::new(settings)
+        .with_history()
+        .await
+        .unwrap();
+    let history = state.history.clone().expect("history on by default");
+    let r = history.store.get(&orphan.id).await.unwrap().unwrap();
+    assert_eq!(
+        (r.status, r.text.as_str()),
+        (ReportStatus::Interrupted, "kept")
+    );
+    assert_eq!(
+        history.store.get(&old.id).await.unwrap(),
+        None,
+        "pruned at 30 days"
+    );
+    state.shutdown.cancel();
 }

@@ -352,6 +352,10 @@ impl Task {
             if !open.inserted {
                 self.store.insert(&open.new).await?;
                 open.inserted = true;
+                if open.progress == Progress::default() {
+                    // A fresh row already says exactly this.
+                    return Ok(());
+                }
             }
             self.store.update(id, &open.progress).await
         }
