@@ -256,7 +256,13 @@ impl Settings {
             default_model,
             limits,
             builtin_pace: Duration::from_millis(pace_ms),
-            history: crate::server::store::HistorySettings::from_lookup(&get)?,
+            history: crate::server::store::HistorySettings::from_lookup(&get).map_err(|e| {
+                ConfigError::BadNumber {
+                    var: e.var,
+                    expected: e.expected,
+                    value: e.value,
+                }
+            })?,
         })
     }
 

@@ -23,7 +23,7 @@ pub struct Owner {
 impl Owner {
     pub fn from_token(token: &str) -> Self {
         Self {
-            hash: super::rows::sha256_hex(token),
+            hash: super::sha256_hex(token),
         }
     }
 

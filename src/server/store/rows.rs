@@ -1,10 +1,9 @@
 //! The SQL of the `reports` table: portable statements (numbered `$n` parameters, which
 //! both SQLite and PostgreSQL accept) and the mapping between rows and history types.
 
-use sha2::{Digest, Sha256};
 use sqlx::{AnyPool, Row, any::AnyRow};
 
-use super::{NewReport, Owner, Progress, StoreError};
+use super::{NewReport, Owner, Progress, StoreError, sha256_hex};
 use crate::{
     history::{
         HistoryPage, HistoryQuery, ReportStatus, ReportSummary, SeverityCounts, StoredReport,
@@ -12,14 +11,6 @@ use crate::{
     protocol::ApiErrorDetail,
     report::{Severity, detect_language},
 };
-
-/// Lowercase hex SHA-256.
-pub(super) fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
-}
 
 pub(super) async fn insert(pool: &AnyPool, new: &NewReport) -> Result<(), StoreError> {
     let language = detect_language(&new.contract, new.filename.as_deref()).to_string();

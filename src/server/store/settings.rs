@@ -4,7 +4,14 @@
 
 use std::{path::PathBuf, time::Duration};
 
-use crate::server::config::ConfigError;
+/// A history variable with a value it cannot take.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var} must be {expected}, got `{value}`")]
+pub struct SettingError {
+    pub var: &'static str,
+    pub expected: &'static str,
+    pub value: String,
+}
 
 /// Where and how reports are kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -49,14 +56,14 @@ impl Default for HistorySettings {
 
 impl HistorySettings {
     /// Reads the variables through `get` (which already drops empty values).
-    pub fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+    pub fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
         let d = Self::default();
         let database_url = get("AUDITSTREAM_DATABASE_URL").map(|u| u.trim().to_owned());
         if let Some(url) = database_url
             .as_deref()
             .filter(|u| super::Backend::of_url(u).is_none())
         {
-            return Err(ConfigError::BadNumber {
+            return Err(SettingError {
                 var: "AUDITSTREAM_DATABASE_URL",
                 expected: "a postgres://user:password@host:port/database or sqlite: URL",
                 value: redact_url(url),
@@ -70,7 +77,7 @@ impl HistorySettings {
             } else {
                 ("AUDITSTREAM_HISTORY_QUEUE", "0")
             };
-            return Err(ConfigError::BadNumber {
+            return Err(SettingError {
                 var,
                 expected: "at least 1",
                 value: value.into(),
@@ -132,10 +139,10 @@ fn number<T: std::str::FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: T,
-) -> Result<T, ConfigError> {
+) -> Result<T, SettingError> {
     match get(var) {
         None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber {
+        Some(v) => v.trim().parse().map_err(|_| SettingError {
             var,
             expected: "a non-negative whole number",
             value: v,
@@ -147,13 +154,13 @@ fn switch(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: bool,
-) -> Result<bool, ConfigError> {
+) -> Result<bool, SettingError> {
     match get(var).map(|v| v.trim().to_ascii_lowercase()) {
         None => Ok(default),
         Some(v) => match v.as_str() {
             "1" | "true" | "yes" | "on" => Ok(true),
             "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(ConfigError::BadNumber {
+            _ => Err(SettingError {
                 var,
                 expected: "on or off",
                 value: v,
@@ -166,7 +173,7 @@ fn switch(
 mod tests {
     use super::*;
 
-    fn from(pairs: &[(&str, &str)]) -> Result<HistorySettings, ConfigError> {
+    fn from(pairs: &[(&str, &str)]) -> Result<HistorySettings, SettingError> {
         let pairs: Vec<(String, String)> = pairs
             .iter()
             .map(|(k, v)| (k.to_string(), v.to_string()))
