@@ -3,7 +3,8 @@
 # (no tool downloads its own binaries). `--test` adds what the tests need.
 #   wasm32 target, wasm-bindgen CLI, cargo-leptos, npm packages (Playwright, binaryen's
 #   wasm-opt); with --test also Debian's chromium, nginx-light and postgresql (a
-#   throwaway cluster per test run, for the history tests).
+#   throwaway cluster per test run, for the history tests), and Microsoft's SARIF
+#   Multitool (npm, into tools/) that tests/sarif.rs validates the SARIF export with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,12 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@p
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  if [ ! -x tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool ]; then
+    step "installing Microsoft's SARIF Multitool (npm) into tools/"
+    (cd tools && npm ci --no-audit --no-fund)
+    # npm may skip the package's postinstall chmod; the binary must be executable.
+    chmod u+x tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+  fi
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

@@ -4,6 +4,7 @@
 //! at start. The relay never calls this directly: it hands events to the `writer`.
 
 pub mod access;
+pub mod document;
 mod lifecycle;
 mod migrate;
 pub mod owner;

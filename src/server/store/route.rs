@@ -1,5 +1,6 @@
 //! `GET /api/reports/{id}`: a stored report as JSON for scripts and CI. The id is the
-//! capability: whoever has it may read the report, as with the report page.
+//! capability: whoever has it may read the report, as with the report page. The body is
+//! the findings JSON export plus the row's id, status, text and times (`document.rs`).
 
 use axum::{
     Json,
@@ -20,7 +21,7 @@ pub async fn get_report(State(state): State<AppState>, Path(id): Path<String>) -
         .into_response();
     };
     match history.store.get(&id).await {
-        Ok(Some(report)) => Json(report).into_response(),
+        Ok(Some(report)) => Json(super::document::api_json(&report)).into_response(),
         Ok(None) => ApiError::new(
             StatusCode::NOT_FOUND,
             "not_found",

@@ -312,7 +312,7 @@ impl Task {
             Msg::End { id, ending } => {
                 if let Some(open) = self.open.get_mut(&id) {
                     let p = &mut open.progress;
-                    p.findings = findings_of(&p.text);
+                    p.findings = Some(findings_of(&open.new, &p.text, &ending));
                     p.status = Some(ending.status);
                     p.ttft_ms = ending.ttft_ms;
                     p.duration_ms = ending.duration_ms;
@@ -384,8 +384,27 @@ impl Task {
     }
 }
 
-/// The findings JSON and severity counts of a finished report's text, once the findings
-/// parser (`crate::report`) reads markdown; until then none are stored.
-fn findings_of(_text: &str) -> Option<(String, crate::history::SeverityCounts)> {
-    None
+/// The findings JSON export of an ended report's text, and its severity counts.
+fn findings_of(
+    new: &NewReport,
+    text: &str,
+    ending: &Ending,
+) -> (String, crate::history::SeverityCounts) {
+    let sha = super::sha256_hex(&new.contract);
+    let origin = super::document::Origin {
+        contract: &new.contract,
+        contract_sha256: &sha,
+        filename: new.filename.as_deref(),
+        provider: &new.provider,
+        model: &new.model,
+    };
+    let millis = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
+    let timings = crate::report::export::Timings {
+        ttft_ms: millis(ending.ttft_ms),
+        duration_ms: millis(ending.duration_ms),
+        output_tokens: millis(ending.output_tokens),
+    };
+    let (doc, counts) = super::document::document(&origin, text, ending.status, timings);
+    let json = serde_json::to_string(&doc).expect("plain data serializes");
+    (json, counts)
 }
