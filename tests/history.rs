@@ -460,16 +460,22 @@ async fn starting_the_server_interrupts_orphans_and_prunes_by_age(db: TestDb) {
         .await
         .unwrap();
 
-    let settings = auditstream::server::Settings::from_lookup(|k| match k {
-        "AUDITSTREAM_DATABASE_URL" => Some(db.url.clone()),
-        "AUDITSTREAM_HISTORY_MAX_AGE_DAYS" => Some("30".into()),
-        _ => None,
-    })
-    .unwrap();
-    let state = auditstream::server::AppState::new(settings)
-        .with_history()
-        .await
+    let start = |max_age_days: &'static str| {
+        let settings = auditstream::server::Settings::from_lookup(|k| match k {
+            "AUDITSTREAM_DATABASE_URL" => Some(db.url.clone()),
+            "AUDITSTREAM_HISTORY_MAX_AGE_DAYS" => Some(max_age_days.into()),
+            _ => None,
+        })
         .unwrap();
+        auditstream::server::AppState::new(settings).with_history()
+    };
+    // 0 keeps reports forever.
+    let state = start("0").await.unwrap();
+    let history = state.history.clone().expect("history on by default");
+    assert!(history.store.get(&old.id).await.unwrap().is_some());
+    state.shutdown.cancel();
+
+    let state = start("30").await.unwrap();
     let history = state.history.clone().expect("history on by default");
     let r = history.store.get(&orphan.id).await.unwrap().unwrap();
     assert_eq!(
