@@ -25,6 +25,8 @@ pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod analyzer;
+#[cfg(feature = "ssr")]
+pub mod cli;
 #[cfg(feature = "hydrate")]
 pub mod client;
 #[cfg(feature = "ssr")]

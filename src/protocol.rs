@@ -96,8 +96,9 @@ pub struct StreamError {
     pub partial: bool,
 }
 
-/// One event of the report stream.
-#[derive(Clone, Debug, PartialEq)]
+/// One event of the report stream; its SSE `event:` name is the variant's, lower-cased.
+#[derive(Clone, Debug, PartialEq, strum::IntoStaticStr)]
+#[strum(serialize_all = "lowercase")]
 pub enum ReportEvent {
     Meta(Meta),
     Token(Token),
@@ -120,12 +121,7 @@ pub enum ProtocolError {
 impl ReportEvent {
     /// The SSE `event:` name.
     pub fn name(&self) -> &'static str {
-        match self {
-            Self::Meta(_) => "meta",
-            Self::Token(_) => "token",
-            Self::Done(_) => "done",
-            Self::Error(_) => "error",
-        }
+        self.into()
     }
 
     /// The SSE `data:` payload, one line of JSON.
@@ -281,6 +277,8 @@ mod tests {
                 partial: true,
             }),
         ];
+        let names: Vec<&str> = events.iter().map(ReportEvent::name).collect();
+        assert_eq!(names, ["meta", "token", "done", "error"]);
         for ev in events {
             let data = ev.data_json();
             assert!(!data.contains('\n'), "data must stay on one line: {data}");

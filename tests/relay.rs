@@ -215,7 +215,7 @@ async fn a_mid_stream_model_error_is_an_upstream_error_event() {
 #[tokio::test]
 async fn the_builtin_analyzer_streams_a_real_report_through_the_same_route() {
     let addr = spawn_app(settings(&[("AUDITSTREAM_BUILTIN_PACE_MS", "0")])).await;
-    let contract = "pragma solidity ^0.8.0;\ncontract W {\n  address owner;\n  function kill() public {\n    require(tx.origin == owner);\n    selfdestruct(payable(owner));\n  }\n}\n";
+    let contract = "pragma solidity ^0.8.0;\ncontract W {\n  address owner;\n  function kill() public {\n    require(tx.origin == owner);\n    selfdestruct(payable(owner));\n  }\n  function close() public {\n    selfdestruct(payable(msg.sender));\n  }\n}\n";
     let events = read_events(
         post_report(addr, json!({"contract": contract, "filename": "W.sol"})).await,
         WAIT,

@@ -10,6 +10,11 @@
 
 mod app;
 mod client;
+// The one fake model server, shared with the integration tests; the bench uses only
+// part of its face.
+#[allow(dead_code)]
+#[path = "../../tests/support/fake_model.rs"]
+mod fake_model;
 mod held;
 mod model;
 mod scenarios;

@@ -204,3 +204,45 @@ fn a_finding_without_a_severity_is_kept_as_unclassified() {
     assert!(u.text.starts_with("### 1. Approval race\n"), "{}", u.text);
     assert!(u.text.contains("line 12"));
 }
+
+#[test]
+fn small_model_habits_are_read_too() {
+    let text = "# Audit\n\n## Vulnerabilities\n\n\
+        1. **Reentrancy in withdraw** (Severity: High)\n   - Line: 17\n   - Description: Ether is sent first.\n   - Recommendation: Update state first.\n\n\
+        2. **Timestamp dependence** - Low\n   Uses `block.timestamp` on line 30.\n\n\
+        ### 🔴 Critical: Unprotected `selfdestruct` (SWC-106)\n**Location:** Line 40-42\n\n\
+        ### Finding 4: Missing zero check\n* **Severity** - ignored\n* Severity: `Medium`\n\n\
+        ## Conclusion\n\n1. **Fix everything** soon.\n";
+    let r = parse_finished_report(text);
+    let got: Vec<String> = r.findings.iter().map(sketch).collect();
+    assert_eq!(
+        got,
+        [
+            "1 High reentrancy-in-withdraw @17",
+            "2 Low timestamp-dependence @30",
+            "3 Critical unprotected-selfdestruct-swc-106 @40-42",
+            "4 Medium missing-zero-check @",
+        ]
+    );
+    assert_eq!(r.findings[0].description, "Ether is sent first.");
+    assert_eq!(r.findings[0].recommendation, "Update state first.");
+    assert_eq!(r.findings[2].swc.as_deref(), Some("SWC-106"));
+    assert!(r.unclassified.is_empty(), "{:#?}", r.unclassified);
+}
+
+#[test]
+fn an_id_prefix_outranks_a_bare_impact_and_labels_vary() {
+    let text = "# [M-01] Fee rounding\n\n## Severity\n\n**Impact:** High\n\n**Likelihood:** Low\n\n\
+        ## Description\n\nRounds down (Fees.sol#L8).\n\n## Recommendations\n\nRound up.\n\n\
+        ## Notes & Additional Information\n\n### Typo in comment\n- **Line(s):** 3\n";
+    let r = parse_finished_report(text);
+    let got: Vec<String> = r.findings.iter().map(sketch).collect();
+    assert_eq!(
+        got,
+        [
+            "M-01 Medium fee-rounding @Fees.sol:8",
+            "2 Info typo-in-comment @3"
+        ]
+    );
+    assert_eq!(r.findings[0].recommendation, "Round up.");
+}

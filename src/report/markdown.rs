@@ -5,11 +5,12 @@ use std::fmt::Write;
 
 use super::language::Language;
 use super::model::{Finding, Location, Report};
-use super::scan::{heading, opens_fence};
+use super::scan::{closes_fence, opens_fence};
 
 /// The report: `# title`, `## Summary`, then `## Findings` with one `### n. Title` section
 /// per finding (no findings section when there are none and nothing is unclassified).
-/// Unclassified blocks follow the findings verbatim, so they read back as unclassified.
+/// Unclassified blocks come first under `## Findings`, verbatim (an open code fence closed),
+/// so they read back as unclassified.
 /// Numeric ids are written as `### 1.`; others as `### [H-01]`. Ends with one newline.
 pub fn write_report(report: &Report, language: Language) -> String {
     let mut out = String::new();
@@ -20,7 +21,7 @@ pub fn write_report(report: &Report, language: Language) -> String {
         .filter(|t| !t.is_empty())
         .unwrap_or_else(|| "Security report: contract".to_owned());
     let _ = writeln!(out, "# {title}\n\n## Summary\n");
-    let summary = prose(&report.summary);
+    let summary = prose_from(&report.summary, 0);
     if !summary.is_empty() {
         let _ = writeln!(out, "{summary}");
     }
@@ -28,14 +29,31 @@ pub fn write_report(report: &Report, language: Language) -> String {
         return out;
     }
     out.push_str("\n## Findings\n");
+    for u in &report.unclassified {
+        let _ = write!(out, "\n{}\n", closed(u.text.trim_end()));
+    }
     for (i, f) in report.findings.iter().enumerate() {
         out.push('\n');
         write_finding(&mut out, i + 1, f, language);
     }
-    for u in &report.unclassified {
-        let _ = write!(out, "\n{}\n", u.text.trim_end());
-    }
     out
+}
+
+/// `text` with a closing fence added when it ends inside a code block, so it cannot swallow
+/// what follows.
+fn closed(text: &str) -> String {
+    let mut fence = None;
+    for line in text.lines() {
+        fence = match fence {
+            Some(f) if closes_fence(line, f) => None,
+            Some(f) => Some(f),
+            None => opens_fence(line),
+        };
+    }
+    match fence {
+        Some((c, n)) => format!("{text}\n{}", c.to_string().repeat(n)),
+        None => text.to_owned(),
+    }
 }
 
 /// One finding in the grammar, starting with its `###` heading.
@@ -61,14 +79,23 @@ pub fn write_finding(out: &mut String, position: usize, f: &Finding, language: L
         let fence = "`".repeat(longest_backtick_run(snippet).max(2) + 1);
         let _ = writeln!(out, "\n{fence}{}\n{snippet}\n{fence}", language.fence());
     }
-    let description = prose(&f.description);
-    if !description.is_empty() {
-        let _ = writeln!(out, "\n**Explanation.** {description}");
+    labelled(out, "Explanation", &f.description);
+    labelled(out, "Recommendation", &f.recommendation);
+}
+
+/// `**Label.** text`, or the text on the next line when it starts with a character the
+/// parser would take for the label's punctuation.
+fn labelled(out: &mut String, label: &str, text: &str) {
+    let text = prose(text);
+    if text.is_empty() {
+        return;
     }
-    let recommendation = prose(&f.recommendation);
-    if !recommendation.is_empty() {
-        let _ = writeln!(out, "\n**Recommendation.** {recommendation}");
-    }
+    let gap = if text.starts_with([':', '.', '-', '–', '—']) {
+        "\n"
+    } else {
+        " "
+    };
+    let _ = writeln!(out, "\n**{label}.**{gap}{text}");
 }
 
 /// `19`, `19-25`, `Vault.sol:19-25`.
@@ -84,25 +111,31 @@ fn location(l: &Location) -> String {
     }
 }
 
-/// Prose that cannot break the layout: lines that would read as a heading, a fence or a
-/// table row get a backslash escape (which Markdown renders away), blank runs collapse.
+/// Prose that cannot break the layout: a line after the first that starts with markdown
+/// punctuation (a heading, fence, list, table, bold label) gets a backslash escape, which
+/// Markdown renders away and the parser removes; blank runs collapse.
 fn prose(text: &str) -> String {
-    let mut out = Vec::new();
+    prose_from(text, 1)
+}
+
+/// `prose`, escaping from line `first` on (0 for a text that starts a line of its own).
+fn prose_from(text: &str, first: usize) -> String {
+    let mut out: Vec<String> = Vec::new();
     for (i, line) in text.trim().lines().enumerate() {
-        let t = line.trim_start();
-        let structural = opens_fence(line).is_some()
-            || t.starts_with('|')
-            || heading(line).is_some_and(|h| h.level < 7);
-        if i > 0 && structural {
+        let t = line.trim();
+        if i >= first && t.starts_with(ESCAPED) {
             out.push(format!("\\{t}"));
         } else if t.is_empty() && out.last().is_some_and(String::is_empty) {
             continue;
         } else {
-            out.push(line.trim_end().to_owned());
+            out.push(t.to_owned());
         }
     }
     out.join("\n")
 }
+
+/// The characters that can start a structural line; `parse` unescapes `\` before them.
+pub(crate) const ESCAPED: [char; 10] = ['#', '`', '~', '|', '*', '_', '>', '-', '+', '\\'];
 
 /// Text on one line: control characters become spaces.
 fn one_line(s: &str) -> String {
@@ -201,12 +234,13 @@ mod tests {
         let md = write_report(&report, Language::Vyper);
         let back = parse_finished_report(&md);
         assert_eq!(back.findings[..2], report.findings[..2], "{md}");
-        assert_eq!(
-            back.findings[2].description,
-            "`code` first\n\\# not a heading\n\\```\nnot a fence"
-        );
+        assert_eq!(back.findings[2], report.findings[2], "{md}");
+        assert!(md.contains("\n\\# not a heading\n\\```\n"), "{md}");
         assert_eq!(back.unclassified.len(), 1, "{md}");
-        assert_eq!(back.unclassified[0].text, "### 9. Odd\nNo severity here.\n");
+        assert_eq!(
+            back.unclassified[0].text.trim_end(),
+            "### 9. Odd\nNo severity here."
+        );
         assert!(md.contains("\n`````vyper\n"), "{md}");
         assert_eq!(back.title, report.title);
         assert_eq!(back.summary, report.summary);

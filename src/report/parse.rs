@@ -208,7 +208,7 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
     let mut target = Target::Free;
     let mut fence: Option<(char, usize)> = None;
     let mut snippet: Option<Vec<&str>> = None;
-    for line in text.lines().skip(1) {
+    for line in text.lines().skip(1).map(|l| l.trim_end_matches('\r')) {
         if let Some(f) = fence {
             if closes_fence(line, f) {
                 fence = None;
@@ -255,7 +255,7 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
             continue;
         }
         if let Some(buf) = body.buffer(target) {
-            buf.push(trimmed.to_owned());
+            buf.push(unescape(trimmed).to_owned());
         }
     }
     // A fence still open at the end of a streaming block: what came so far.
@@ -268,11 +268,13 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
 fn finish(body: Body, text: &str, block: &Block) -> Parsed {
     let head = &block.head;
     let id = head.id.clone().or(body.id.clone());
+    // The auditor's verdict first (a severity field, the heading's tag, the id's prefix), then
+    // `Impact: High`, which some layouts pair with a likelihood, then the section heading.
     let severity = body
         .severity
-        .or(body.impact)
         .or(head.severity)
         .or_else(|| id.as_deref().and_then(id_severity))
+        .or(body.impact)
         .or(block.group);
     let title = head.title.clone();
     let Some(severity) = severity.filter(|_| !title.is_empty()) else {
@@ -317,6 +319,12 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
     } else {
         &body.free
     });
+    let swc = body.swc.or_else(|| {
+        title
+            .to_ascii_uppercase()
+            .find("SWC-")
+            .and_then(|i| swc_id(&title[i..]))
+    });
     Parsed::Finding(Finding {
         id: id
             .or(head.number.clone())
@@ -324,7 +332,7 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
         rule: body.rule.unwrap_or_else(|| slug(&title)),
         title,
         severity,
-        swc: body.swc,
+        swc,
         confidence: body.confidence,
         function: body.function,
         locations,
@@ -333,6 +341,14 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
         snippet: body.snippet,
         complete: block.finished,
     })
+}
+
+/// `\# text` → `# text`: the Markdown escape the writer puts before structural characters.
+fn unescape(line: &str) -> &str {
+    match line.strip_prefix('\\') {
+        Some(rest) if rest.starts_with(super::markdown::ESCAPED) => rest,
+        _ => line,
+    }
 }
 
 /// A line opening with a bold label this parser does not know (`**Client:** Fixed.`).

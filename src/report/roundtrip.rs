@@ -4,52 +4,20 @@
 use std::path::{Path, PathBuf};
 
 use super::markdown::write_report;
-use super::model::{Finding, Location, Report, Severity};
+use super::model::Report;
 use super::parse::parse_finished_report;
-use crate::analyzer::{self, Analysis, analyze, render_markdown};
+use crate::analyzer::{Analysis, analyze, render_markdown};
 
-/// The one conversion from the analyzer's output to the findings model. When the analyzer
-/// produces `report::Finding` itself, this becomes a plain copy.
+/// The one conversion from the analyzer's output to what our grammar carries: the analyzer
+/// produces `report::Finding`s itself; only `confidence` and `function`, which the markdown
+/// grammar has no field for, are left out.
 fn from_analysis(a: &Analysis) -> Report {
-    let findings = a
-        .findings
-        .iter()
-        .enumerate()
-        .map(|(i, f)| Finding {
-            id: (i + 1).to_string(),
-            title: f.title.clone(),
-            severity: match f.severity {
-                analyzer::Severity::Critical => Severity::Critical,
-                analyzer::Severity::High => Severity::High,
-                analyzer::Severity::Medium => Severity::Medium,
-                analyzer::Severity::Low => Severity::Low,
-                analyzer::Severity::Info => Severity::Info,
-            },
-            rule: f.detector.to_owned(),
-            swc: None,
-            confidence: None,
-            function: None,
-            locations: vec![Location {
-                file: None,
-                line: u32::try_from(f.line).expect("line fits u32"),
-                end_line: None,
-                out_of_range: false,
-            }],
-            description: f.explanation.clone(),
-            recommendation: f.recommendation.clone(),
-            snippet: Some(f.snippet.clone()),
-            complete: true,
-        })
-        .collect();
-    Report {
-        title: Some(format!(
-            "Security report: {}",
-            a.filename.as_deref().unwrap_or("contract")
-        )),
-        summary: String::new(),
-        findings,
-        unclassified: Vec::new(),
+    let mut report = a.report();
+    for f in &mut report.findings {
+        f.confidence = None;
+        f.function = None;
     }
+    report
 }
 
 /// The shared test data: next to the crate, or under `$AUDITSTREAM_TESTDATA`.

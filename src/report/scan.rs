@@ -122,14 +122,7 @@ pub fn outline(text: &str, finished: bool) -> Outline {
             }
         }
         if let Some(b) = &open {
-            let breaks_out = head.id.is_some()
-                || severity_group(&head.title).is_some()
-                || is_findings_container(&head.title);
-            let inside = head.level < 7
-                && !breaks_out
-                && (head.level > b.head.level
-                    || head.level >= b.head.level && is_finding_part(&head.title));
-            if inside {
+            if stays_inside(&head, &b.head) {
                 continue;
             }
             let mut b = open.take().expect("checked");
@@ -143,20 +136,7 @@ pub fn outline(text: &str, finished: bool) -> Outline {
         if head.level < 7 {
             sections.retain(|(level, _)| *level < head.level);
         }
-        let section = if head.id.is_some() {
-            None
-        } else if let Some(g) = severity_group(&head.title) {
-            Some(Section::Group(g))
-        } else if is_findings_container(&head.title) {
-            Some(Section::Container)
-        } else if head.number.is_none() && head.severity.is_none() && is_report_section(&head.title)
-        {
-            Some(Section::Other)
-        } else if in_findings || head.number.is_some() || head.severity.is_some() {
-            None
-        } else {
-            Some(Section::Other)
-        };
+        let section = classify(&head, in_findings);
         match section {
             Some(s) => {
                 if s == Section::Other {
@@ -192,6 +172,34 @@ pub fn outline(text: &str, finished: bool) -> Outline {
         out.summary = Some((s, text.len()));
     }
     out
+}
+
+/// Whether `head` is a part of the open finding `open` (`#### Description` under
+/// `### 1. Reentrancy`, or a sloppy same-level `### Impact`) rather than the next section.
+fn stays_inside(head: &Head, open: &Head) -> bool {
+    let breaks_out = head.id.is_some()
+        || severity_group(&head.title).is_some()
+        || is_findings_container(&head.title);
+    head.level < 7
+        && !breaks_out
+        && (head.level > open.level
+            || head.level >= open.level && head.number.is_none() && is_finding_part(&head.title))
+}
+
+/// What a heading outside any finding opens: a section (`None` for a finding block).
+fn classify(head: &Head, in_findings: bool) -> Option<Section> {
+    let plain = head.number.is_none() && head.severity.is_none();
+    if head.id.is_some() {
+        None
+    } else if let Some(g) = severity_group(&head.title) {
+        Some(Section::Group(g))
+    } else if is_findings_container(&head.title) {
+        Some(Section::Container)
+    } else if plain && (is_report_section(&head.title) || !in_findings) {
+        Some(Section::Other)
+    } else {
+        None
+    }
 }
 
 /// Whether a heading names a finding by itself (an id, or a severity tag).
@@ -235,6 +243,8 @@ pub fn heading(line: &str) -> Option<Head> {
         let rest = rest.trim();
         let rest = rest.trim_end_matches('#');
         (hashes as u8, rest.trim())
+    } else if let Some(item) = bold_list_item(t) {
+        return Some(item);
     } else {
         let inner = t.trim_end().strip_prefix("**")?.strip_suffix("**")?;
         if inner.contains("**") || inner.is_empty() {
@@ -247,10 +257,25 @@ pub fn heading(line: &str) -> Option<Head> {
     Some(head)
 }
 
+/// A numbered list item led by a bold title, as small models write findings:
+/// `1. **Reentrancy in withdraw** (Severity: High)`. Level 7, like a bold line.
+fn bold_list_item(t: &str) -> Option<Head> {
+    let (number, rest) = numbering(t)?;
+    let rest = rest.trim_start().strip_prefix("**")?;
+    let (title, after) = rest.split_once("**")?;
+    if title.trim().is_empty() || number.contains('.') {
+        return None;
+    }
+    let mut head = read_head(&format!("{} {}", title.trim(), after.trim()));
+    head.level = 7;
+    head.number = Some(number.to_owned());
+    Some(head)
+}
+
 /// Reads id, number and severity tag off a heading's text.
 fn read_head(text: &str) -> Head {
     let mut head = Head::default();
-    let mut rest = unwrap_bold(text.trim());
+    let mut rest = unwrap_bold(text.trim()).trim();
     for word in ["issue", "finding", "bug", "vulnerability"] {
         if let Some(after) = strip_word(rest, word)
             && (after.starts_with(['#', '['])
@@ -312,7 +337,12 @@ fn read_head(text: &str) -> Head {
         head.severity = head.severity.or(Some(s));
         rest = b;
     }
-    head.title = unwrap_bold(rest.trim()).trim().to_owned();
+    // A lone CR is a line break to Markdown: no control characters in a title.
+    head.title = unwrap_bold(rest.trim())
+        .trim()
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
     head
 }
 

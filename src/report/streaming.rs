@@ -150,7 +150,7 @@ fn line() -> impl Strategy<Value = String> {
             "line 0",
         ])
         .prop_map(str::to_owned),
-        "[#*`|:\\-\\[\\]( )a-zA-Z0-9éß–\u{1F600}\r]{0,24}",
+        "[#*`|:\\-\\[\\]( )a-zA-Z0-9éß–\u{1F600}\u{a0}\u{3000}\r\t]{0,24}",
     ]
 }
 
@@ -176,5 +176,33 @@ proptest! {
             prop_assert!(complete_findings_are_final(&prefix, &whole).is_ok());
         }
         prop_assert_eq!(read_incrementally(&chunks), whole.findings);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any text at all: the parser, the writer and both exports take it without panicking.
+    #[test]
+    fn arbitrary_text_never_panics(text in "\\PC{0,300}", source in "\\PC{0,80}") {
+        let _ = parse_report(&text);
+        let mut report = parse_finished_report(&text);
+        super::parse::check_lines(&mut report, &source, Some("A.sol"));
+        let _ = super::markdown::write_report(&report, super::language::Language::Solidity);
+        let input = super::export::SarifInput { path: "A.sol", report: &report, source: Some(&source) };
+        let _ = super::export::to_sarif_string(&[input], &super::export::SarifTool::default());
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Whatever the parser reads, the writer writes so that it reads back the same.
+    #[test]
+    fn written_findings_read_back_the_same(lines in prop::collection::vec(line(), 0..40)) {
+        let first = parse_finished_report(&lines.join("\n"));
+        let md = super::markdown::write_report(&first, super::language::Language::Solidity);
+        let again = parse_finished_report(&md);
+        prop_assert_eq!(&again.findings, &first.findings, "{}", md);
     }
 }

@@ -42,6 +42,8 @@ pub fn words_of(text: &str) -> Vec<String> {
 /// Findings (3)`, `Low Risk and Non-Critical Issues`, `Gas Optimizations`, `QA Report`.
 pub fn severity_group(text: &str) -> Option<Severity> {
     const FILLER: &[&str] = &[
+        "additional",
+        "information",
         "risk",
         "risks",
         "severity",
@@ -217,7 +219,8 @@ pub fn label(name: &str) -> Option<Label> {
         }
         "impact" => Label::Impact,
         "confidence" => Label::Confidence,
-        "line" | "lines" | "location" | "locations" | "target" | "targets" | "context" | "file"
+        "line" | "lines" | "line s" | "line number" | "line numbers" | "location" | "locations"
+        | "location s" | "affected line s" | "target" | "targets" | "context" | "file"
         | "files" | "affected code" | "affected lines" | "affected file" | "affected files"
         | "lines of code" | "code location" | "instances" | "links" => Label::Location,
         "detector" | "rule" | "rule id" | "check" | "detector id" => Label::Rule,

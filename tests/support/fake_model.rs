@@ -1,22 +1,29 @@
-//! A fake model server on a real loopback port. It speaks HTTP/1.1 by hand so a test
-//! controls every byte and every write boundary (split mid-line, mid-UTF-8), and it
-//! watches each socket's read side so it knows the moment a client hangs up. It counts
-//! the bytes it managed to write, so a test can see backpressure: once the client stops
-//! reading, the writes block and the count stops.
+//! The one fake model server, shared by the integration tests and the relay benchmark
+//! (which includes this file by path). It speaks HTTP/1.1 by hand on a real loopback
+//! port so the caller controls every byte and every write boundary (split mid-line,
+//! mid-UTF-8), whatever the wire format: OpenAI or Anthropic SSE, Ollama NDJSON, or
+//! garbage. It watches each socket's read side, so it knows the moment a client hangs
+//! up, and it counts the bytes it managed to write, so a test can see backpressure:
+//! once the client stops reading, the writes block and the count stops.
 
 use std::{
+    fmt,
     sync::{
         Arc, Mutex,
         atomic::{AtomicU64, AtomicUsize, Ordering},
     },
-    time::Duration,
+    time::{Duration, Instant},
 };
 
 use tokio::{
     io::{AsyncReadExt, AsyncWriteExt},
-    net::{TcpListener, TcpSocket, TcpStream},
+    net::{TcpListener, TcpSocket, TcpStream, tcp::OwnedWriteHalf},
     sync::Notify,
+    time::MissedTickBehavior,
 };
+
+/// Largest request head read; a longer one is not a request this server answers.
+const MAX_HEAD: usize = 64 * 1024;
 
 /// One step of a scripted response body.
 #[derive(Clone, Debug)]
@@ -26,6 +33,8 @@ pub enum Step {
     /// Write these bytes as one HTTP chunk, this many times over (a long stream that
     /// costs no memory up front).
     Repeat(Vec<u8>, usize),
+    /// Chunks on a clock, like a model generating at its own pace.
+    Paced(Paced),
     /// Wait before the next step.
     Pause(Duration),
     /// Send nothing more, and keep the connection open until the client leaves.
@@ -34,7 +43,30 @@ pub enum Step {
     Cut,
 }
 
-/// What the fake server answers to every request.
+/// `count` chunks, one every `every` from `start` (or from when the step begins,
+/// whichever is later). Open loop: a tick missed while a write blocked is sent at once,
+/// and its lateness is recorded (`FakeModel::take_max_lag`). Each chunk is made by
+/// `chunk` at the moment it is written, from that moment, so it can carry its own
+/// send time.
+#[derive(Clone)]
+pub struct Paced {
+    pub start: Option<Instant>,
+    pub every: Duration,
+    pub count: u64,
+    pub chunk: Arc<dyn Fn(Instant) -> Vec<u8> + Send + Sync>,
+}
+
+impl fmt::Debug for Paced {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Paced")
+            .field("start", &self.start)
+            .field("every", &self.every)
+            .field("count", &self.count)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the fake server answers to a request.
 #[derive(Clone, Debug)]
 pub struct Script {
     pub status: u16,
@@ -70,16 +102,25 @@ pub struct ModelRequest {
     pub body: serde_json::Value,
 }
 
+/// Decides the answer to each request.
+type Responder = dyn Fn(&ModelRequest) -> Script + Send + Sync;
+
 #[derive(Default)]
 struct Shared {
     open: AtomicUsize,
     closed: AtomicUsize,
     /// Response bytes written so far, over every connection.
     written: AtomicU64,
+    /// Largest lateness of a paced chunk against its schedule, in ns.
+    max_lag_ns: AtomicU64,
     changed: Notify,
     received: Mutex<Vec<ModelRequest>>,
+    /// Each client that hung up before its response ended: its request and when its
+    /// EOF was seen.
+    hang_ups: Mutex<Vec<(ModelRequest, Instant)>>,
 }
 
+/// A running fake model; its accept loop stops when this is dropped.
 pub struct FakeModel {
     pub addr: std::net::SocketAddr,
     shared: Arc<Shared>,
@@ -93,6 +134,7 @@ impl Drop for FakeModel {
 }
 
 impl FakeModel {
+    /// Answers every request with `script`.
     pub async fn start(script: Script) -> Self {
         Self::start_with(script, None).await
     }
@@ -100,6 +142,14 @@ impl FakeModel {
     /// Like `start`, with the kernel send buffer of every accepted socket fixed at
     /// `send_buffer` bytes (inherited from the listener), so backpressure shows sooner.
     pub async fn start_with(script: Script, send_buffer: Option<u32>) -> Self {
+        Self::respond_with(send_buffer, move |_| script.clone()).await
+    }
+
+    /// Answers each request with the script `respond` makes for it.
+    pub async fn respond_with(
+        send_buffer: Option<u32>,
+        respond: impl Fn(&ModelRequest) -> Script + Send + Sync + 'static,
+    ) -> Self {
         let socket = TcpSocket::new_v4().unwrap();
         if let Some(bytes) = send_buffer {
             socket.set_send_buffer_size(bytes).unwrap();
@@ -108,13 +158,14 @@ impl FakeModel {
         let listener: TcpListener = socket.listen(1024).unwrap();
         let addr = listener.local_addr().unwrap();
         let shared = Arc::new(Shared::default());
+        let respond: Arc<Responder> = Arc::new(respond);
         let task = tokio::spawn({
             let shared = shared.clone();
             async move {
                 while let Ok((sock, _)) = listener.accept().await {
                     shared.open.fetch_add(1, Ordering::SeqCst);
                     shared.changed.notify_waiters();
-                    tokio::spawn(serve(sock, script.clone(), shared.clone()));
+                    tokio::spawn(serve(sock, respond.clone(), shared.clone()));
                 }
             }
         });
@@ -143,6 +194,33 @@ impl FakeModel {
         self.shared.received.lock().unwrap().clone()
     }
 
+    /// Returns and resets the largest lateness of a paced chunk so far.
+    pub fn take_max_lag(&self) -> Duration {
+        Duration::from_nanos(self.shared.max_lag_ns.swap(0, Ordering::SeqCst))
+    }
+
+    /// When the client of the first request matching `which` hung up (left before its
+    /// response ended), waiting up to `limit` for it; that hang-up is then forgotten.
+    pub async fn hang_up(
+        &self,
+        limit: Duration,
+        which: impl Fn(&ModelRequest) -> bool,
+    ) -> Option<Instant> {
+        let wait = async {
+            loop {
+                let notified = self.shared.changed.notified();
+                {
+                    let mut hang_ups = self.shared.hang_ups.lock().unwrap();
+                    if let Some(i) = hang_ups.iter().position(|(r, _)| which(r)) {
+                        return hang_ups.swap_remove(i).1;
+                    }
+                }
+                notified.await;
+            }
+        };
+        tokio::time::timeout(limit, wait).await.ok()
+    }
+
     /// Waits until `pred` holds for (open, closed) connection counts, or panics after `limit`.
     pub async fn wait_for(&self, limit: Duration, what: &str, pred: impl Fn(usize, usize) -> bool) {
         let result = tokio::time::timeout(limit, async {
@@ -164,40 +242,61 @@ impl FakeModel {
     }
 }
 
-async fn serve(mut sock: TcpStream, script: Script, shared: Arc<Shared>) {
+async fn serve(mut sock: TcpStream, respond: Arc<Responder>, shared: Arc<Shared>) {
+    // Every write leaves at once, so the script's write boundaries are what the client sees.
+    let _ = sock.set_nodelay(true);
     if let Some(req) = read_request(&mut sock).await {
-        shared.received.lock().unwrap().push(req);
+        let script = respond(&req);
+        shared.received.lock().unwrap().push(req.clone());
         let (mut rd, mut wr) = sock.into_split();
         // The read side tells us when the client hangs up.
         let hung_up = async move {
             let mut buf = [0u8; 512];
             loop {
                 match rd.read(&mut buf).await {
-                    Ok(0) | Err(_) => return,
+                    Ok(0) | Err(_) => return Instant::now(),
                     Ok(_) => {}
                 }
             }
         };
+        // Set once the whole response (terminator included) or a `Cut` went out.
+        let ended = std::sync::atomic::AtomicBool::new(false);
         let write = async {
-            if script.no_headers {
-                return std::future::pending::<()>().await;
+            if !script.no_headers {
+                let end = write_response(&mut wr, &script, &shared).await;
+                ended.store(matches!(end, Ok(End::Complete)), Ordering::SeqCst);
             }
-            let _ = respond(&mut wr, &script, &shared.written).await;
+            // Done or failed, the connection stays until the client leaves.
             std::future::pending::<()>().await
         };
-        tokio::select! { () = hung_up => {}, () = write => {} }
+        tokio::select! {
+            at = hung_up => {
+                if !ended.load(Ordering::SeqCst) {
+                    shared.hang_ups.lock().unwrap().push((req, at));
+                }
+            }
+            () = write => {}
+        }
     }
     shared.open.fetch_sub(1, Ordering::SeqCst);
     shared.closed.fetch_add(1, Ordering::SeqCst);
     shared.changed.notify_waiters();
 }
 
-/// Writes the scripted response; returns (never completing the future) once done.
-async fn respond(
-    wr: &mut tokio::net::tcp::OwnedWriteHalf,
+/// How a scripted response ended on our side.
+enum End {
+    /// Everything was sent (terminator or `Cut`): a client that leaves now did not hang up.
+    Complete,
+    /// `Hang`: the response is still open.
+    Hanging,
+}
+
+/// Writes the scripted response.
+async fn write_response(
+    wr: &mut OwnedWriteHalf,
     script: &Script,
-    written: &AtomicU64,
-) -> std::io::Result<()> {
+    shared: &Shared,
+) -> std::io::Result<End> {
     // One response per connection, said out loud, so the relay's client never reuses a
     // connection this server is about to close.
     let head = format!(
@@ -206,40 +305,70 @@ async fn respond(
     );
     wr.write_all(head.as_bytes()).await?;
     wr.flush().await?;
-    written.fetch_add(head.len() as u64, Ordering::SeqCst);
+    shared
+        .written
+        .fetch_add(head.len() as u64, Ordering::SeqCst);
+    let mut frame = Vec::new();
     for step in &script.steps {
         match step {
-            Step::Send(bytes) => send_chunk(wr, bytes, written).await?,
+            Step::Send(bytes) => send_chunk(wr, &mut frame, bytes, shared).await?,
             Step::Repeat(bytes, times) => {
                 for _ in 0..*times {
-                    send_chunk(wr, bytes, written).await?;
+                    send_chunk(wr, &mut frame, bytes, shared).await?;
                 }
             }
+            Step::Paced(paced) => send_paced(wr, &mut frame, paced, shared).await?,
             Step::Pause(d) => tokio::time::sleep(*d).await,
-            Step::Hang => return Ok(()),
+            Step::Hang => return Ok(End::Hanging),
             Step::Cut => {
                 wr.shutdown().await?;
-                return Ok(());
+                return Ok(End::Complete);
             }
         }
     }
     wr.write_all(b"0\r\n\r\n").await?;
     wr.flush().await?;
-    wr.shutdown().await
+    wr.shutdown().await?;
+    Ok(End::Complete)
 }
 
-/// One HTTP chunk, flushed; counted once the kernel has taken all of it.
-async fn send_chunk(
-    wr: &mut tokio::net::tcp::OwnedWriteHalf,
-    bytes: &[u8],
-    written: &AtomicU64,
+async fn send_paced(
+    wr: &mut OwnedWriteHalf,
+    frame: &mut Vec<u8>,
+    paced: &Paced,
+    shared: &Shared,
 ) -> std::io::Result<()> {
-    let mut chunk = format!("{:x}\r\n", bytes.len()).into_bytes();
-    chunk.extend_from_slice(bytes);
-    chunk.extend_from_slice(b"\r\n");
-    wr.write_all(&chunk).await?;
+    let start = paced
+        .start
+        .map_or_else(Instant::now, |s| s.max(Instant::now()));
+    let mut tick = tokio::time::interval_at(start.into(), paced.every);
+    tick.set_missed_tick_behavior(MissedTickBehavior::Burst);
+    for _ in 0..paced.count {
+        let due = tick.tick().await.into_std();
+        let now = Instant::now();
+        let lag = u64::try_from(now.saturating_duration_since(due).as_nanos()).unwrap_or(u64::MAX);
+        shared.max_lag_ns.fetch_max(lag, Ordering::Relaxed);
+        send_chunk(wr, frame, &(paced.chunk)(now), shared).await?;
+    }
+    Ok(())
+}
+
+/// One HTTP chunk in one write, flushed; counted once the kernel has taken all of it.
+async fn send_chunk(
+    wr: &mut OwnedWriteHalf,
+    frame: &mut Vec<u8>,
+    bytes: &[u8],
+    shared: &Shared,
+) -> std::io::Result<()> {
+    frame.clear();
+    frame.extend_from_slice(format!("{:x}\r\n", bytes.len()).as_bytes());
+    frame.extend_from_slice(bytes);
+    frame.extend_from_slice(b"\r\n");
+    wr.write_all(frame).await?;
     wr.flush().await?;
-    written.fetch_add(chunk.len() as u64, Ordering::SeqCst);
+    shared
+        .written
+        .fetch_add(frame.len() as u64, Ordering::SeqCst);
     Ok(())
 }
 
@@ -248,7 +377,7 @@ async fn read_request(sock: &mut TcpStream) -> Option<ModelRequest> {
     let mut chunk = [0u8; 8192];
     let head_end = loop {
         let n = sock.read(&mut chunk).await.ok()?;
-        if n == 0 {
+        if n == 0 || buf.len() > MAX_HEAD {
             return None;
         }
         buf.extend_from_slice(&chunk[..n]);

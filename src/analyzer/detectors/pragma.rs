@@ -1,205 +1,79 @@
-//! The floating-pragma detector: a version pragma that admits more than one compiler, or none.
+//! `floating-pragma` (SWC-103) and `outdated-compiler` (SWC-102): hygiene of the version
+//! pragma. Both point at the same line, so a floating pragma that also allows old compilers
+//! is one finding (it says both), and `outdated-compiler` speaks only for pinned versions.
 
-use super::scan::find_token;
-use super::version::{VersionRange, fmt_version, is_pinned, parse_constraint};
-use super::{ALL_LANGUAGES, Detector, Finding, Language, Severity, SourceFile, finding};
+use crate::analyzer::Detector;
+use crate::analyzer::context::{Context, Hit};
+use crate::analyzer::version;
+use crate::report::{Confidence, Language, Severity};
 
-/// `floating-pragma` (Low). Flags a version pragma that allows more than one compiler:
-/// `^`, `~`, `>=`, `>`, `<`, `*`, ranges, or a partial version; and a contract (Solidity
-/// `contract`/`library`/`interface`, Vyper `def`) with no version pragma at all. A pinned
-/// `0.8.19` (Vyper: `# @version 0.3.10`) is not flagged. Limits: it cannot tell whether the
-/// allowed range contains a compiler with known bugs; that needs the solc bug list, which is
-/// not bundled.
 pub struct FloatingPragma;
+pub struct OutdatedCompiler;
+
+/// Compilers before this are reported as outdated (0.8 added checked arithmetic).
+const CURRENT: version::Version = (0, 8, 0);
 
 impl Detector for FloatingPragma {
     fn id(&self) -> &'static str {
         "floating-pragma"
     }
 
+    fn swc(&self) -> Option<&'static str> {
+        Some("SWC-103")
+    }
+
     fn languages(&self) -> &'static [Language] {
-        ALL_LANGUAGES
+        &[Language::Solidity, Language::Vyper]
     }
 
-    fn check(&self, src: &SourceFile) -> Vec<Finding> {
-        if src.pragmas().is_empty() {
-            return missing_pragma(src).into_iter().collect();
+    fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
+        let Some(p) = &cx.pragma else {
+            if cx.language == Language::Solidity && cx.symbols().contracts.is_empty() {
+                return Vec::new();
+            }
+            return vec![Hit::at_line(1, Severity::Info, Confidence::High, "No compiler version pragma").explain(
+                "The file names no compiler version, so any compiler (with different semantics and known bugs) may build it.",
+                "Add a pinned version pragma, e.g. `pragma solidity 0.8.28;`.",
+            )];
+        };
+        if version::is_pinned(&p.constraint) {
+            return Vec::new();
         }
-        src.pragmas()
-            .iter()
-            .filter(|p| !is_pinned(&p.constraint))
-            .map(|p| {
-                let ranges = parse_constraint(&p.constraint);
-                let allowed = match ranges.as_deref() {
-                    Some([VersionRange { lo, hi: Some(hi) }]) => {
-                        format!("any compiler from {} up to, but not including, {}", fmt_version(*lo), fmt_version(*hi))
-                    }
-                    Some([VersionRange { lo, hi: None }]) => {
-                        format!("any compiler from {} upwards, including future releases with breaking changes", fmt_version(*lo))
-                    }
-                    _ => "a range of compiler versions".to_owned(),
-                };
-                let written = p.constraint.split(|c: char| !(c.is_ascii_digit() || c == '.')).find(|v| is_pinned(v));
-                let lo = ranges.as_ref().and_then(|r| r.first()).map(|r| fmt_version(r.lo));
-                let version = written.map(str::to_owned).or(lo).unwrap_or_else(|| "X.Y.Z".to_owned());
-                let example = match src.language() {
-                    Language::Solidity => format!("pragma solidity {version};"),
-                    Language::Vyper if src.line(p.line).contains("@version") => format!("# @version {version}"),
-                    Language::Vyper => format!("#pragma version {version}"),
-                };
-                finding(
-                    src,
-                    self.id(),
-                    Severity::Low,
-                    p.line,
-                    "Floating compiler version pragma",
-                    format!(
-                        "The pragma `{}` accepts {allowed}. The bytecode you audit and test may then differ from \
-                         what is deployed, and a compiler with known bugs can slip in.",
-                        p.constraint
-                    ),
-                    format!("Pin the exact compiler version you test and deploy with, e.g. `{example}`."),
-                )
-            })
-            .collect()
+        let old = version::allows_below(&p.constraint, CURRENT);
+        vec![Hit::at_line(p.line, Severity::Info, Confidence::High, format!("Floating pragma `{}`", p.constraint)).explain(
+            format!(
+                "The constraint `{}` lets the contract be compiled with versions other than the one it was tested with{}.",
+                p.constraint,
+                if old { ", including compilers older than 0.8 with known bugs and unchecked arithmetic" } else { "" }
+            ),
+            "Pin the exact version the contract was tested with, e.g. `pragma solidity 0.8.28;`.",
+        )]
     }
 }
 
-/// The finding for a contract without any version pragma, at its first line of code.
-fn missing_pragma(src: &SourceFile) -> Option<Finding> {
-    let (keywords, example): (&[&str], &str) = match src.language() {
-        Language::Solidity => (
-            &["contract", "library", "interface"],
-            "pragma solidity 0.8.28;",
-        ),
-        Language::Vyper => (&["def"], "#pragma version 0.4.0"),
-    };
-    keywords
-        .iter()
-        .find(|k| !find_token(src.code(), k).is_empty())?;
-    let line = src.code_lines().find(|(_, l)| !l.trim().is_empty())?.0;
-    Some(finding(
-        src,
-        FloatingPragma.id(),
-        Severity::Low,
-        line,
-        "Missing compiler version pragma",
-        format!(
-            "This {} source declares no compiler version, so any compiler can build it, including ones with \
-             different semantics (such as unchecked arithmetic before Solidity 0.8) or known bugs.",
-            src.language()
-        ),
-        format!(
-            "Add a pragma pinning the exact version you test and deploy with, e.g. `{example}`."
-        ),
-    ))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn ids_lines(text: &str, language: Language) -> Vec<usize> {
-        FloatingPragma
-            .check(&SourceFile::with_language(text, language))
-            .iter()
-            .map(|f| f.line)
-            .collect()
+impl Detector for OutdatedCompiler {
+    fn id(&self) -> &'static str {
+        "outdated-compiler"
     }
 
-    #[test]
-    fn floating_solidity_pragmas_are_flagged() {
-        for c in [
-            "^0.8.0",
-            ">=0.6.0 <0.9.0",
-            ">0.4.0",
-            "*",
-            "0.4.0 - 0.5.0",
-            "0.8",
-            "~0.8.1",
-        ] {
-            assert_eq!(
-                ids_lines(&format!("\npragma solidity {c};\n"), Language::Solidity),
-                [2],
-                "{c}"
-            );
+    fn swc(&self) -> Option<&'static str> {
+        Some("SWC-102")
+    }
+
+    fn languages(&self) -> &'static [Language] {
+        &[Language::Solidity]
+    }
+
+    fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
+        let Some(p) = &cx.pragma else {
+            return Vec::new();
+        };
+        if !version::is_pinned(&p.constraint) || !version::all_below(&p.constraint, CURRENT) {
+            return Vec::new();
         }
-        let f = &FloatingPragma.check(&SourceFile::with_language(
-            "pragma solidity ^0.4.24;",
-            Language::Solidity,
-        ))[0];
-        assert_eq!(f.severity, Severity::Low);
-        assert!(
-            f.explanation
-                .contains("from 0.4.24 up to, but not including, 0.5.0"),
-            "{}",
-            f.explanation
-        );
-        assert!(f.recommendation.contains("`pragma solidity 0.4.24;`"));
-    }
-
-    #[test]
-    fn pinned_or_commented_pragmas_are_not_flagged() {
-        assert!(ids_lines("pragma solidity 0.8.19;", Language::Solidity).is_empty());
-        assert!(ids_lines("pragma solidity =0.8.19;", Language::Solidity).is_empty());
-        assert!(
-            ids_lines(
-                "// pragma solidity ^0.8.0;\n/* pragma solidity >=0.4.0; */",
-                Language::Solidity
-            )
-            .is_empty()
-        );
-        assert!(
-            ids_lines(
-                "string s = \"pragma solidity ^0.8.0;\";",
-                Language::Solidity
-            )
-            .is_empty()
-        );
-    }
-
-    #[test]
-    fn missing_pragmas_are_flagged_on_contracts_only() {
-        assert_eq!(
-            ids_lines("\n// c\ncontract A {\n}\n", Language::Solidity),
-            [3]
-        );
-        assert!(ids_lines("function f() { }\n", Language::Solidity).is_empty());
-        assert!(ids_lines("// contract A {}\n", Language::Solidity).is_empty());
-        assert_eq!(
-            ids_lines("@external\ndef f():\n    pass\n", Language::Vyper),
-            [1]
-        );
-    }
-
-    #[test]
-    fn vyper_version_headers() {
-        assert_eq!(ids_lines("# @version ^0.3.7\n", Language::Vyper), [1]);
-        assert_eq!(
-            ids_lines("\n#pragma version >=0.4.0\n", Language::Vyper),
-            [2]
-        );
-        let strict = &FloatingPragma.check(&SourceFile::with_language(
-            "#pragma version >0.3.10\n",
-            Language::Vyper,
-        ))[0];
-        assert!(
-            strict.explanation.contains("from 0.3.11 upwards"),
-            "{}",
-            strict.explanation
-        );
-        assert!(
-            strict.recommendation.contains("`#pragma version 0.3.10`"),
-            "{}",
-            strict.recommendation
-        );
-        assert!(ids_lines("# @version 0.3.10\n", Language::Vyper).is_empty());
-        assert!(
-            ids_lines(
-                "#pragma version ==0.4.0\nx: uint256 # @version ^0.3.0\n",
-                Language::Vyper
-            )
-            .is_empty()
-        );
+        vec![Hit::at_line(p.line, Severity::Info, Confidence::High, format!("Outdated compiler `{}`", p.constraint)).explain(
+            format!("Solidity {} is older than 0.8: it has publicly known bugs and does not check arithmetic for overflow.", p.constraint.trim_start_matches('=')),
+            "Move to a recent 0.8.x compiler and re-test.",
+        )]
     }
 }

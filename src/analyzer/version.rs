@@ -2,12 +2,12 @@
 //! can ask a pragma questions such as "is this certainly compiled before 0.8?".
 
 /// A version triple.
-pub(super) type Version = (u64, u64, u64);
+pub(crate) type Version = (u64, u64, u64);
 
 /// The versions one `||` alternative of a constraint allows: `lo` inclusive, `hi` exclusive
 /// (`None`: no upper bound).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(super) struct VersionRange {
+pub(crate) struct VersionRange {
     pub lo: Version,
     pub hi: Option<Version>,
 }
@@ -15,12 +15,12 @@ pub(super) struct VersionRange {
 /// Parses an npm-style constraint as solc and Vyper use them (`^0.8.0`, `>=0.6.0 <0.9.0`,
 /// `0.4.0 - 0.5.0`, `*`, `||`), plus PEP 440's `==` and `~=` for Vyper. `None` when any part
 /// is not understood, so callers stay silent rather than guess.
-pub(super) fn parse_constraint(constraint: &str) -> Option<Vec<VersionRange>> {
+pub(crate) fn parse_constraint(constraint: &str) -> Option<Vec<VersionRange>> {
     constraint.split("||").map(parse_alternative).collect()
 }
 
 /// Whether every version the constraint allows is below `limit` (false if unparseable).
-pub(super) fn all_below(constraint: &str, limit: Version) -> bool {
+pub(crate) fn all_below(constraint: &str, limit: Version) -> bool {
     parse_constraint(constraint).is_some_and(|alts| {
         alts.iter()
             .all(|r| r.hi.is_some_and(|h| h <= limit || r.lo >= h))
@@ -28,7 +28,7 @@ pub(super) fn all_below(constraint: &str, limit: Version) -> bool {
 }
 
 /// Whether some version the constraint allows is below `limit` (false if unparseable).
-pub(super) fn allows_below(constraint: &str, limit: Version) -> bool {
+pub(crate) fn allows_below(constraint: &str, limit: Version) -> bool {
     parse_constraint(constraint).is_some_and(|alts| {
         alts.iter()
             .any(|r| r.lo < limit && r.hi.is_none_or(|h| r.lo < h))
@@ -36,15 +36,11 @@ pub(super) fn allows_below(constraint: &str, limit: Version) -> bool {
 }
 
 /// A single exact version: `0.8.19`, `=0.8.19`, `==0.3.10`.
-pub(super) fn is_pinned(constraint: &str) -> bool {
+pub(crate) fn is_pinned(constraint: &str) -> bool {
     let v = constraint.trim().trim_start_matches('=').trim();
     v.split('.').count() == 3
         && v.split('.')
             .all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
-}
-
-pub(super) fn fmt_version(v: Version) -> String {
-    format!("{}.{}.{}", v.0, v.1, v.2)
 }
 
 fn parse_alternative(alt: &str) -> Option<VersionRange> {

@@ -1,0 +1,95 @@
+//! Shared by the access detectors (not a detector): can anyone reach this function, and does
+//! its caller check really hold? A check against a state variable that any caller can
+//! overwrite (a mistyped constructor that sets `owner`, an unguarded `setOwner`) does not.
+
+use crate::analyzer::context::{Context, conditions, is_caller_check};
+use crate::analyzer::symbols::{Function, FunctionKind};
+use crate::analyzer::syntax::{Call, kind};
+
+/// How many internal calls deep callers are searched.
+const MAX_DEPTH: usize = 4;
+
+/// The name of an entry point anyone can call that reaches `f` with no effective caller
+/// check on the way, or `None`.
+pub fn open_entry(cx: &Context<'_>, f: &Function<'_>) -> Option<String> {
+    open_entry_at(cx, f, 0)
+}
+
+fn open_entry_at(cx: &Context<'_>, f: &Function<'_>, depth: usize) -> Option<String> {
+    if f.kind == FunctionKind::Constructor || f.kind == FunctionKind::Modifier {
+        return None;
+    }
+    if effectively_checks_caller(cx, f) {
+        return None;
+    }
+    if f.is_entry_point() {
+        return Some(f.display_name());
+    }
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    callers(cx, f)
+        .into_iter()
+        .find_map(|c| open_entry_at(cx, c, depth + 1))
+}
+
+/// Functions in this file that call `f` by name.
+fn callers<'a>(cx: &Context<'a>, f: &Function<'_>) -> Vec<&'a Function<'a>> {
+    cx.symbols()
+        .functions()
+        .filter(|g| g.node != f.node)
+        .filter(|g| {
+            g.body.is_some_and(|b| {
+                b.find_all(kind::CALL)
+                    .into_iter()
+                    .filter_map(Call::of)
+                    .any(|c| c.target.is_none() && c.method == f.name)
+            })
+        })
+        .collect()
+}
+
+/// `checks_caller`, unless every state variable the check relies on can be set by anyone.
+pub fn effectively_checks_caller(cx: &Context<'_>, f: &Function<'_>) -> bool {
+    if !cx.checks_caller(f) {
+        return false;
+    }
+    let vars = guard_state(cx, f);
+    vars.is_empty() || !vars.iter().all(|v| writable_by_anyone(cx, f.contract, v))
+}
+
+/// State variables read by the caller checks of `f` and its modifiers.
+fn guard_state<'a>(cx: &Context<'a>, f: &Function<'a>) -> Vec<&'a str> {
+    let s = cx.symbols();
+    let mut bodies: Vec<_> = f.body.into_iter().collect();
+    for m in &f.modifiers {
+        bodies.extend(s.callables(f.contract, m).iter().filter_map(|d| d.body));
+    }
+    let mut vars = Vec::new();
+    for b in bodies {
+        for c in conditions(b).into_iter().filter(is_caller_check) {
+            for id in c.find_all(kind::IDENTIFIER) {
+                if cx.is_state(&id, id.text()) && !vars.contains(&id.text()) {
+                    vars.push(id.text());
+                }
+            }
+        }
+    }
+    vars
+}
+
+/// Whether some entry point with no caller check writes state variable `var`.
+pub fn writable_by_anyone(cx: &Context<'_>, contract: usize, var: &str) -> bool {
+    let s = cx.symbols();
+    s.lineage(contract)
+        .into_iter()
+        .flat_map(|c| s.contracts[c].functions.iter())
+        .filter(|g| g.is_entry_point() && !g.is_read_only() && !cx.checks_caller(g))
+        .any(|g| {
+            g.body.is_some_and(|b| {
+                b.descendants()
+                    .iter()
+                    .any(|n| cx.written_state(n) == Some(var))
+            })
+        })
+}

@@ -1,0 +1,72 @@
+//! `unused-variable` (SWC-131): a parameter, local or private/internal state variable that is
+//! never read. It costs gas and often means the code does not do what was intended.
+
+use crate::analyzer::Detector;
+use crate::analyzer::context::{Context, Hit};
+use crate::analyzer::symbols::{ContractKind, FunctionKind};
+use crate::analyzer::syntax::{Node, kind};
+use crate::report::{Confidence, Severity};
+
+pub struct UnusedVariable;
+
+impl Detector for UnusedVariable {
+    fn id(&self) -> &'static str {
+        "unused-variable"
+    }
+
+    fn swc(&self) -> Option<&'static str> {
+        Some("SWC-131")
+    }
+
+    fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
+        let Some(root) = cx.root() else {
+            return Vec::new();
+        };
+        let s = cx.symbols();
+        let mut hits = Vec::new();
+        // Every identifier use in the file, by name, outside its own declaration.
+        let uses: Vec<Node<'_>> = root.find_all(kind::IDENTIFIER);
+        let used_outside = |name: &str, decl: &Node<'_>, scope: &Node<'_>| {
+            uses.iter()
+                .any(|u| u.text() == name && u.within(scope) && !u.within(decl))
+        };
+        for c in &s.contracts {
+            if c.kind == ContractKind::Interface {
+                continue;
+            }
+            for v in &c.state {
+                let private = matches!(v.visibility, None | Some("private") | Some("internal"));
+                if private && !used_outside(v.name, &v.node, &root) {
+                    hits.push(unused(&v.node, v.name, "state variable", None));
+                }
+            }
+            for f in &c.functions {
+                let Some(body) = f.body else { continue };
+                if f.kind == FunctionKind::Modifier {
+                    continue;
+                }
+                for d in f
+                    .node
+                    .children_of(kind::PARAMETER)
+                    .into_iter()
+                    .chain(body.find_all(kind::VARIABLE_DECLARATION))
+                {
+                    let Some(name) = d.name() else { continue };
+                    if !used_outside(name, &d, &f.node) {
+                        hits.push(unused(&d, name, "variable", Some(f.display_name())));
+                    }
+                }
+            }
+        }
+        Hit::fold(hits, "Unused variables").into_iter().collect()
+    }
+}
+
+fn unused(node: &Node<'_>, name: &str, what: &str, function: Option<String>) -> Hit {
+    Hit::new(node, Severity::Info, Confidence::Medium, format!("Unused {what} `{name}`"))
+        .within(function)
+        .explain(
+            format!("`{name}` is declared but never read. It costs gas or storage, and often means a computation or check was forgotten."),
+            "Remove it, or use it where it was meant to be used.",
+        )
+}

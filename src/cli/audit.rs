@@ -1,0 +1,211 @@
+//! `auditstream audit FILE…`: the offline analyzer (default) or a model (`--model`), written
+//! as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act on. With a
+//! model the markdown streams as it is written, through the same provider code and settings
+//! as the server; Ctrl+C drops the stream, which closes the model's connection at once.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use futures_util::StreamExt;
+
+use super::output::{Audited, display_path, render};
+use super::spinner::Spinner;
+use super::{AuditArgs, Format, exit};
+use crate::analyzer;
+use crate::report::{Report, check_lines, detect_language, parse_finished_report};
+use crate::server::Settings;
+use crate::server::providers::{self, Frame, MalformedCount, ReportJob};
+
+/// Runs the audit and returns the exit code. Every error is one line on stderr.
+pub async fn run(args: AuditArgs) -> u8 {
+    let mut inputs = Vec::new();
+    for path in &args.files {
+        match std::fs::read_to_string(path) {
+            Ok(text) => inputs.push((path.clone(), text)),
+            Err(e) => {
+                eprintln!("auditstream: cannot read {}: {e}", path.display());
+                return exit::USAGE;
+            }
+        }
+    }
+    let mut out: Box<dyn Write> = match &args.output {
+        Some(path) => match std::fs::File::create(path) {
+            Ok(f) => Box::new(std::io::BufWriter::new(f)),
+            Err(e) => {
+                eprintln!("auditstream: cannot write {}: {e}", path.display());
+                return exit::USAGE;
+            }
+        },
+        None => Box::new(std::io::stdout().lock()),
+    };
+    let code = match &args.model {
+        None => offline(&args, &inputs, &mut out),
+        Some(model) => with_model(&args, model, &inputs, &mut out).await,
+    };
+    if let Err(e) = out.flush() {
+        eprintln!("auditstream: cannot write the report: {e}");
+        return exit::USAGE;
+    }
+    code
+}
+
+fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) -> u8 {
+    let audited: Vec<Audited> = inputs
+        .iter()
+        .map(|(path, text)| {
+            let shown = display_path(path);
+            let analysis = analyzer::analyze(text, Some(&shown));
+            Audited {
+                report: analysis.report(),
+                language: analysis.language,
+                path: shown,
+                source: text.clone(),
+            }
+        })
+        .collect();
+    let text = render(args.format, "builtin/analyzer", &audited);
+    if let Err(e) = out.write_all(text.as_bytes()) {
+        eprintln!("auditstream: cannot write the report: {e}");
+        return exit::USAGE;
+    }
+    finish(args, &audited)
+}
+
+/// The exit code for `--fail-on`, after a summary line on stderr (unless `--quiet`).
+fn finish(args: &AuditArgs, audited: &[Audited]) -> u8 {
+    if !args.quiet {
+        let total: usize = audited.iter().map(|a| a.report.findings.len()).sum();
+        eprintln!("auditstream: {} file(s), {total} finding(s)", audited.len());
+    }
+    let tripped = args.fail_on.is_some_and(|limit| {
+        audited
+            .iter()
+            .flat_map(|a| &a.report.findings)
+            .any(|f| limit.tripped_by(f.severity))
+    });
+    if tripped { exit::FINDINGS } else { exit::CLEAN }
+}
+
+async fn with_model(
+    args: &AuditArgs,
+    model: &str,
+    inputs: &[(PathBuf, String)],
+    out: &mut dyn Write,
+) -> u8 {
+    let settings = match Settings::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("auditstream: bad configuration: {e}");
+            return exit::USAGE;
+        }
+    };
+    let Some((provider_name, model_name)) = model.split_once('/') else {
+        eprintln!("auditstream: --model must be provider/model, got `{model}`");
+        return exit::USAGE;
+    };
+    let Some(provider) = settings.provider(provider_name) else {
+        let known: Vec<&str> = settings.providers.iter().map(|p| p.name.as_str()).collect();
+        eprintln!(
+            "auditstream: unknown provider `{provider_name}` (configured: {})",
+            known.join(", ")
+        );
+        return exit::USAGE;
+    };
+    let client = match reqwest::Client::builder()
+        .connect_timeout(settings.limits.connect_timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+    {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("auditstream: cannot build the HTTP client: {e}");
+            return exit::MODEL;
+        }
+    };
+    let stream_md = args.format == Format::Md;
+    // One listener for the whole run, created before the first request: a fresh `ctrl_c()`
+    // per select would miss a Ctrl+C that lands between two of them.
+    let interrupt = tokio::signal::ctrl_c();
+    tokio::pin!(interrupt);
+    let mut audited = Vec::new();
+    for (path, text) in inputs {
+        let shown = display_path(path);
+        let mut markdown = String::new();
+        let job = ReportJob {
+            provider,
+            model: model_name,
+            contract: text,
+            filename: Some(&shown),
+            limits: &settings.limits,
+            builtin_pace: std::time::Duration::ZERO,
+            malformed: MalformedCount::default(),
+        };
+        let mut spinner = Spinner::start(format!("asking {model} about {shown}"), !args.quiet);
+        let opened = tokio::select! {
+            opened = providers::open(&client, job) => opened,
+            _ = &mut interrupt => return interrupted(),
+        };
+        let mut frames = match opened {
+            Ok(f) => f,
+            Err(e) => {
+                spinner.stop();
+                eprintln!("auditstream: {model}: {e}");
+                return exit::MODEL;
+            }
+        };
+        loop {
+            let next = tokio::select! {
+                next = frames.next() => next,
+                // Dropping `frames` on return closes the model's connection.
+                _ = &mut interrupt => return interrupted(),
+            };
+            match next {
+                Some(Ok(Frame::Delta(text))) => {
+                    spinner.stop();
+                    markdown.push_str(&text);
+                    let shown = !stream_md
+                        || out
+                            .write_all(text.as_bytes())
+                            .and_then(|()| out.flush())
+                            .is_ok();
+                    if !shown {
+                        return exit::USAGE;
+                    }
+                }
+                Some(Ok(Frame::Finish(_))) => break,
+                Some(Err(e)) => {
+                    spinner.stop();
+                    eprintln!("auditstream: {model}: {e}");
+                    return exit::MODEL;
+                }
+                None => {
+                    eprintln!("auditstream: {model}: the stream ended without finishing");
+                    return exit::MODEL;
+                }
+            }
+        }
+        if stream_md {
+            let _ = out.write_all(b"\n");
+        }
+        let mut report: Report = parse_finished_report(&markdown);
+        check_lines(&mut report, text, Some(&shown));
+        audited.push(Audited {
+            report,
+            language: detect_language(text, Some(&shown)),
+            path: shown,
+            source: text.clone(),
+        });
+    }
+    if !stream_md {
+        let text = render(args.format, model, &audited);
+        if out.write_all(text.as_bytes()).is_err() {
+            return exit::USAGE;
+        }
+    }
+    finish(args, &audited)
+}
+
+fn interrupted() -> u8 {
+    eprintln!("\nauditstream: stopped");
+    exit::INTERRUPTED
+}
