@@ -19,8 +19,11 @@ cargo clippy --lib --target wasm32-unknown-unknown --features hydrate -- -D warn
 log=$(mktemp -d)
 trap 'rm -rf "$log"' EXIT
 
-step "cargo test --features ssr"
-cargo test --features ssr 2>&1 | tee "$log/cargo"
+step "cargo test --features ssr (with a throwaway PostgreSQL for the history tests)"
+# pg_virtualenv creates a temporary cluster on a free port (also as root, where initdb
+# alone refuses), runs the command with PG* set, and drops the cluster afterwards.
+pg_virtualenv sh -c 'AUDITSTREAM_TEST_DATABASE_URL="postgres://$PGUSER:$PGPASSWORD@127.0.0.1:${PGPORT:-5432}/${PGDATABASE:-postgres}" \
+  exec cargo test --features ssr' 2>&1 | tee "$log/cargo"
 
 step "cargo leptos build (server binary and wasm site)"
 cargo leptos build

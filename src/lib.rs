@@ -17,6 +17,7 @@
 
 pub mod api;
 pub mod app;
+pub mod history;
 pub mod protocol;
 pub mod report;
 pub mod sse;

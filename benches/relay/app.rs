@@ -16,9 +16,21 @@ use axum::serve::ListenerExt;
 use leptos::prelude::LeptosOptions;
 
 /// The environment the relay runs with: the openai provider at the fake model, limits
-/// that never cut a benchmark stream short, and no rate limit.
+/// that never cut a benchmark stream short, and no rate limit. History is off unless the
+/// bench runs with `AUDITSTREAM_HISTORY=on` (SQLite under `AUDITSTREAM_DATA_DIR`, default
+/// `target/bench-history`, or `AUDITSTREAM_DATABASE_URL`).
 pub fn settings(model_base_url: &str) -> Settings {
+    let env = |k: &str, default: &str| std::env::var(k).unwrap_or_else(|_| default.to_owned());
     let vars: HashMap<&str, String> = [
+        ("AUDITSTREAM_HISTORY", env("AUDITSTREAM_HISTORY", "off")),
+        (
+            "AUDITSTREAM_DATA_DIR",
+            env("AUDITSTREAM_DATA_DIR", "target/bench-history"),
+        ),
+        (
+            "AUDITSTREAM_DATABASE_URL",
+            env("AUDITSTREAM_DATABASE_URL", ""),
+        ),
         ("AUDITSTREAM_PROVIDER", "openai".to_owned()),
         ("AUDITSTREAM_BASE_URL", model_base_url.to_owned()),
         ("AUDITSTREAM_MODEL", "bench".to_owned()),
@@ -48,7 +60,10 @@ pub async fn spawn(model_base_url: &str, nodelay: bool) -> SocketAddr {
         .await
         .expect("bind app");
     let addr = listener.local_addr().expect("app address");
-    let state = AppState::new(settings(model_base_url));
+    let state = AppState::new(settings(model_base_url))
+        .with_history()
+        .await
+        .expect("bench history opens");
     if nodelay {
         let app =
             build_router(state, options()).into_make_service_with_connect_info::<SocketAddr>();

@@ -35,7 +35,13 @@ pub async fn run() -> ExitCode {
         model = %format!("{}/{}", settings.default_provider().name, settings.default_model),
         "default model"
     );
-    let state = AppState::new(settings);
+    let state = match AppState::new(settings).with_history().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("auditstream: cannot open report history: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(&addr).await {
         Ok(l) => l,
         Err(e) => {

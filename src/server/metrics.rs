@@ -20,6 +20,7 @@ use prometheus_client::{
     registry::Registry,
 };
 
+use super::store::writer::HistoryMetrics;
 use strum::IntoEnumIterator;
 
 use crate::protocol::StreamErrorCode;
@@ -93,6 +94,8 @@ pub struct Metrics {
     upstream_errors: Family<CodeLabel, Counter>,
     refused: Family<CodeLabel, Counter>,
     malformed: Counter,
+    /// The history writer's counters (`auditstream_history_*`).
+    pub history: HistoryMetrics,
 }
 
 /// Pre-stream codes that mean the model, not the request, failed.
@@ -121,6 +124,7 @@ impl Metrics {
             upstream_errors: Family::default(),
             refused: Family::default(),
             malformed: Counter::default(),
+            history: HistoryMetrics::default(),
         };
         // Every outcome and upstream code shows from the start, at zero.
         for o in Outcome::all() {
@@ -140,6 +144,7 @@ impl Metrics {
 
     fn register(mut self) -> Self {
         let r = &mut self.registry;
+        self.history.register(r);
         r.register(
             "active_streams",
             "Report streams open right now",

@@ -13,6 +13,7 @@ pub mod providers;
 pub mod relay;
 pub mod router;
 pub mod state;
+pub mod store;
 
 pub use config::Settings;
 pub use router::{build_router, serve};

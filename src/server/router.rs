@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 
-use super::{AppState, guard, metrics, relay};
+use super::{AppState, guard, metrics, relay, store};
 use crate::app::{App, shell};
 
 /// The whole app: `POST /api/report`, `GET /metrics`, the server functions and the pages.
@@ -28,6 +28,7 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     }
     let api = report
         .route("/metrics", get(metrics::handler))
+        .route("/api/reports/{id}", get(store::route::get_report))
         .with_state(state.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -44,8 +45,20 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options);
+    let mut app = api.merge(pages);
+    if state.history.is_some() {
+        // Every request knows its owner; a browser without a cookie gets one.
+        let policy = store::owner::CookiePolicy {
+            secure: state.settings.history.secure_cookie,
+            trust_forwarded_proto: state.settings.limits.trust_forwarded_for,
+        };
+        app = app.layer(axum::middleware::from_fn_with_state(
+            policy,
+            store::owner::layer,
+        ));
+    }
     // Its default predicate never compresses `text/event-stream`, so reports stream as is.
-    api.merge(pages).layer(CompressionLayer::new())
+    app.layer(CompressionLayer::new())
 }
 
 /// Serves the app on `listener` until `state.shutdown` is cancelled, then waits for
@@ -59,11 +72,17 @@ pub async fn serve(
     if let Some(limit) = &state.rate_limit {
         tokio::spawn(guard::rate_limit_housekeeping(limit.clone(), stop.clone()));
     }
+    let history = state.history.clone();
     let app = build_router(state, leptos_options);
-    axum::serve(
+    let served = axum::serve(
         listener,
         app.into_make_service_with_connect_info::<SocketAddr>(),
     )
     .with_graceful_shutdown(stop.cancelled_owned())
-    .await
+    .await;
+    // Every stream has ended: commit what they left in the writer before exiting.
+    if let Some(h) = history {
+        h.writer.flush().await;
+    }
+    served
 }

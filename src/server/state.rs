@@ -12,6 +12,7 @@ use super::{
     config::Settings,
     guard::{self, RateLimit},
     metrics::Metrics,
+    store::{History, StoreError},
 };
 
 /// What every request handler can reach.
@@ -28,6 +29,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// The per-client limit on `POST /api/report`; `None` when switched off.
     pub rate_limit: Option<Arc<RateLimit>>,
+    /// Report history; `None` until `with_history`, or when `AUDITSTREAM_HISTORY=off`.
+    pub history: Option<History>,
 }
 
 impl AppState {
@@ -45,7 +48,19 @@ impl AppState {
             http,
             metrics: Arc::new(Metrics::new()),
             shutdown: CancellationToken::new(),
+            history: None,
         }
+    }
+
+    /// Opens report history as the settings say (the binary always does).
+    pub async fn with_history(mut self) -> Result<Self, StoreError> {
+        self.history = History::start(
+            &self.settings,
+            self.metrics.history.clone(),
+            self.shutdown.clone(),
+        )
+        .await?;
+        Ok(self)
     }
 }
 

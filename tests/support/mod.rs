@@ -36,10 +36,14 @@ pub struct TestApp {
 
 /// Serves the app exactly as `main` does (`auditstream::server::serve`), on a free port.
 pub async fn start_app(settings: Settings) -> TestApp {
+    start_app_with(AppState::new(settings)).await
+}
+
+/// `start_app` with a state built by the caller (for example with history opened).
+pub async fn start_app_with(state: AppState) -> TestApp {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let options = LeptosOptions::builder().output_name("auditstream").build();
-    let state = AppState::new(settings);
     let mut served = Box::pin(serve(listener, state.clone(), options));
     // One poll here starts the server's helper tasks (graceful-shutdown watcher, rate
     // limit housekeeping) before we return, so tests that count live tasks see them

@@ -118,6 +118,8 @@ pub struct Settings {
     pub limits: Limits,
     /// `AUDITSTREAM_BUILTIN_PACE_MS`: delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
+    /// Where reports are kept (`AUDITSTREAM_HISTORY*`, `AUDITSTREAM_DATA_DIR`, …).
+    pub history: crate::server::store::HistorySettings,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -254,6 +256,13 @@ impl Settings {
             default_model,
             limits,
             builtin_pace: Duration::from_millis(pace_ms),
+            history: crate::server::store::HistorySettings::from_lookup(&get).map_err(|e| {
+                ConfigError::BadNumber {
+                    var: e.var,
+                    expected: e.expected,
+                    value: e.value,
+                }
+            })?,
         })
     }
 

@@ -1,16 +1,19 @@
 //! One report stream in flight: it lives inside the response stream, so however that
 //! stream ends (done, error, client gone, shutdown, panic) its drop gives the stream
-//! slot back, settles the active gauge, and records the outcome and the span exactly once.
+//! slot back, settles the active gauge, and records the outcome and the span exactly once,
+//! and ends the report's history row with the matching status and its partial text.
 
 use std::{sync::Arc, time::Instant};
 
 use tokio::sync::OwnedSemaphorePermit;
 
 use super::decision::{Progress, millis};
+use crate::history::ReportStatus;
 use crate::protocol::StreamErrorCode;
 use crate::server::{
     metrics::{Finished, Metrics, Outcome},
     providers::MalformedCount,
+    store::writer::{Ending, Recording},
 };
 
 /// One report stream in flight. It lives inside the response stream, so however that
@@ -26,6 +29,10 @@ pub(super) struct InFlight {
     pub(super) first_token: Option<Instant>,
     /// Set when the stream reaches its terminal event; `None` at drop means the client left.
     pub(super) end: Option<(Outcome, String)>,
+    /// The token count the `done` event gave.
+    pub(super) output_tokens: Option<u64>,
+    /// The history row being written; `None` when history is off.
+    pub(super) recording: Option<Recording>,
 }
 
 impl InFlight {
@@ -46,10 +53,15 @@ impl InFlight {
             tokens: 0,
             first_token: None,
             end: None,
+            output_tokens: None,
+            recording: None,
         }
     }
 
-    pub(super) fn token(&mut self) {
+    pub(super) fn token(&mut self, text: &str) {
+        if let Some(r) = &mut self.recording {
+            r.token(text);
+        }
         self.first_token.get_or_insert_with(Instant::now);
         self.tokens += 1;
         self.metrics.token_relayed();
@@ -96,6 +108,16 @@ impl Drop for InFlight {
             ttft,
             malformed,
         });
+        if let Some(recording) = self.recording.take() {
+            recording.end(Ending {
+                status: status_of(outcome),
+                ttft_ms: ttft.map(|t| as_i64(millis(t))),
+                duration_ms: Some(as_i64(millis(duration))),
+                output_tokens: Some(as_i64(self.output_tokens.unwrap_or(self.tokens))),
+                error: (!matches!(outcome, Outcome::Done | Outcome::Stopped))
+                    .then(|| (outcome.as_str().to_owned(), message.clone())),
+            });
+        }
         let span = &self.span;
         span.record("outcome", outcome.as_str());
         span.record("tokens", self.tokens);
@@ -116,4 +138,19 @@ impl Drop for InFlight {
             }
         }
     }
+}
+
+/// The history status of a stream that ended with `outcome`.
+fn status_of(outcome: Outcome) -> ReportStatus {
+    match outcome {
+        Outcome::Done => ReportStatus::Done,
+        Outcome::Stopped => ReportStatus::Stopped,
+        // The server stopped the report, not the model or the reader.
+        Outcome::Failed(StreamErrorCode::Shutdown) => ReportStatus::Interrupted,
+        Outcome::Failed(_) => ReportStatus::Failed,
+    }
+}
+
+fn as_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
 }

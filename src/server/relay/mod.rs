@@ -25,6 +25,7 @@ use super::{
     error::{ApiError, Rejection},
     guard,
     providers::{self, FrameStream, MalformedCount, ReportJob},
+    store::{NewReport, Owner, now_ms},
 };
 use decision::{Decision, Next, decide};
 use inflight::InFlight;
@@ -56,6 +57,7 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         return Err(Rejection::ShuttingDown.into());
     }
     let slot = guard::stream_slot(&state.streams, limits.max_streams)?;
+    let owner = req.extensions().get::<Owner>().cloned();
     let request = read_request(req, settings).await?;
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     // Ours, not the model's: text in the contract aimed at the model goes first.
@@ -92,7 +94,11 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         provider: provider.name.clone(),
         model,
     };
-    let inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
+    let mut inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
+    inflight.recording = state
+        .history
+        .as_ref()
+        .map(|h| h.writer.record(new_report(&meta, owner, request)));
     let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
     let events = relay(
         meta,
@@ -132,6 +138,19 @@ async fn open_provider(
             e.into()
         }),
         () = grace_over(state) => Err(Rejection::ShuttingDown.into()),
+    }
+}
+
+/// The history row for a report that is starting; without an owner cookie, no one's.
+fn new_report(meta: &Meta, owner: Option<Owner>, request: ReportRequest) -> NewReport {
+    NewReport {
+        id: meta.report_id.clone(),
+        owner: owner.unwrap_or_else(|| Owner::from_token(&uuid::Uuid::new_v4().to_string())),
+        created_ms: now_ms(),
+        contract: request.contract,
+        filename: request.filename,
+        provider: meta.provider.clone(),
+        model: meta.model.clone(),
     }
 }
 
@@ -252,11 +271,14 @@ fn relay(
             };
             match decide(next, inflight.progress(max_duration)) {
                 Decision::Token(text) => {
-                    inflight.token();
+                    inflight.token(&text);
                     ids += 1;
                     yield sse_event(ids, &ReportEvent::Token(Token { text }));
                 }
                 Decision::End { event, outcome, message } => {
+                    if let ReportEvent::Done(done) = &event {
+                        inflight.output_tokens = done.output_tokens;
+                    }
                     inflight.ended(outcome, message);
                     break event;
                 }

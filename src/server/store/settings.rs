@@ -1,0 +1,241 @@
+//! The history settings (`AUDITSTREAM_HISTORY*`, `AUDITSTREAM_DATA_DIR`,
+//! `AUDITSTREAM_DATABASE_URL`, …), parsed here so everything about the store's knobs lives
+//! beside the store; `Settings` carries the result.
+
+use std::{path::PathBuf, time::Duration};
+
+/// A history variable with a value it cannot take.
+#[derive(Debug, thiserror::Error, PartialEq, Eq)]
+#[error("{var} must be {expected}, got `{value}`")]
+pub struct SettingError {
+    pub var: &'static str,
+    pub expected: &'static str,
+    pub value: String,
+}
+
+/// Where and how reports are kept.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct HistorySettings {
+    /// `AUDITSTREAM_HISTORY`: `off` keeps nothing (no database is opened).
+    pub enabled: bool,
+    /// `AUDITSTREAM_DATA_DIR`: holds the SQLite file `auditstream.db`; created on first run.
+    pub data_dir: PathBuf,
+    /// `AUDITSTREAM_DATABASE_URL`: `postgres://…` switches to PostgreSQL (`sqlite:…` is
+    /// also accepted); unset means the SQLite file in the data directory.
+    pub database_url: Option<String>,
+    /// `AUDITSTREAM_HISTORY_MAX_AGE_DAYS`: reports older than this are deleted at start and
+    /// every hour; 0 keeps them forever.
+    pub max_age_days: u64,
+    /// `AUDITSTREAM_HISTORY_BATCH_MS`: the writer commits streamed text at least this often.
+    pub batch: Duration,
+    /// `AUDITSTREAM_HISTORY_QUEUE`: messages the relay may queue for the writer before it
+    /// holds text back (and counts it) rather than wait.
+    pub queue: usize,
+    /// `AUDITSTREAM_HISTORY_RETRY_SECS`: how long the writer keeps retrying a report the
+    /// database refuses before it gives up and counts it as not saved.
+    pub retry: Duration,
+    /// `AUDITSTREAM_SECURE_COOKIE`: mark the owner cookie `Secure`. Also set per request
+    /// when `X-Forwarded-Proto: https` is trusted (`AUDITSTREAM_TRUST_FORWARDED_FOR`).
+    pub secure_cookie: bool,
+}
+
+impl Default for HistorySettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            data_dir: PathBuf::from("data"),
+            database_url: None,
+            max_age_days: 90,
+            batch: Duration::from_millis(200),
+            queue: 4096,
+            retry: Duration::from_secs(60),
+            secure_cookie: false,
+        }
+    }
+}
+
+impl HistorySettings {
+    /// Reads the variables through `get` (which already drops empty values).
+    pub fn from_lookup(get: &impl Fn(&str) -> Option<String>) -> Result<Self, SettingError> {
+        let d = Self::default();
+        let database_url = get("AUDITSTREAM_DATABASE_URL").map(|u| u.trim().to_owned());
+        if let Some(url) = database_url
+            .as_deref()
+            .filter(|u| super::Backend::of_url(u).is_none())
+        {
+            return Err(SettingError {
+                var: "AUDITSTREAM_DATABASE_URL",
+                expected: "a postgres://user:password@host:port/database or sqlite: URL",
+                value: redact_url(url),
+            });
+        }
+        let batch_ms: u64 = number(get, "AUDITSTREAM_HISTORY_BATCH_MS", 200)?;
+        let queue: usize = number(get, "AUDITSTREAM_HISTORY_QUEUE", d.queue)?;
+        if batch_ms == 0 || queue == 0 {
+            let (var, value) = if batch_ms == 0 {
+                ("AUDITSTREAM_HISTORY_BATCH_MS", "0")
+            } else {
+                ("AUDITSTREAM_HISTORY_QUEUE", "0")
+            };
+            return Err(SettingError {
+                var,
+                expected: "at least 1",
+                value: value.into(),
+            });
+        }
+        Ok(Self {
+            enabled: switch(get, "AUDITSTREAM_HISTORY", d.enabled)?,
+            data_dir: get("AUDITSTREAM_DATA_DIR").map_or(d.data_dir, PathBuf::from),
+            database_url,
+            max_age_days: number(get, "AUDITSTREAM_HISTORY_MAX_AGE_DAYS", d.max_age_days)?,
+            batch: Duration::from_millis(batch_ms),
+            queue,
+            retry: Duration::from_secs(number(
+                get,
+                "AUDITSTREAM_HISTORY_RETRY_SECS",
+                d.retry.as_secs(),
+            )?),
+            secure_cookie: switch(get, "AUDITSTREAM_SECURE_COOKIE", d.secure_cookie)?,
+        })
+    }
+
+    /// The database to open: the configured URL, or the SQLite file in the data directory.
+    pub fn url(&self) -> String {
+        match &self.database_url {
+            Some(url) => url.clone(),
+            None => sqlite_url(&self.data_dir.join("auditstream.db")),
+        }
+    }
+}
+
+/// A `sqlite://` URL for `path` that creates the file when missing. `%`, `?` and `#` are
+/// escaped, since the driver percent-decodes the path.
+pub fn sqlite_url(path: &std::path::Path) -> String {
+    let mut escaped = String::new();
+    for c in path.to_string_lossy().chars() {
+        match c {
+            '%' => escaped.push_str("%25"),
+            '?' => escaped.push_str("%3F"),
+            '#' => escaped.push_str("%23"),
+            c => escaped.push(c),
+        }
+    }
+    format!("sqlite://{escaped}?mode=rwc")
+}
+
+/// The URL without its password, for error messages and logs.
+pub fn redact_url(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let userinfo = &url[s + 3..at];
+            let user = userinfo.split(':').next().unwrap_or("");
+            format!("{}://{user}:***@{}", &url[..s], &url[at + 1..])
+        }
+        _ => url.to_owned(),
+    }
+}
+
+fn number<T: std::str::FromStr>(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: T,
+) -> Result<T, SettingError> {
+    match get(var) {
+        None => Ok(default),
+        Some(v) => v.trim().parse().map_err(|_| SettingError {
+            var,
+            expected: "a non-negative whole number",
+            value: v,
+        }),
+    }
+}
+
+fn switch(
+    get: &impl Fn(&str) -> Option<String>,
+    var: &'static str,
+    default: bool,
+) -> Result<bool, SettingError> {
+    match get(var).map(|v| v.trim().to_ascii_lowercase()) {
+        None => Ok(default),
+        Some(v) => match v.as_str() {
+            "1" | "true" | "yes" | "on" => Ok(true),
+            "0" | "false" | "no" | "off" => Ok(false),
+            _ => Err(SettingError {
+                var,
+                expected: "on or off",
+                value: v,
+            }),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn from(pairs: &[(&str, &str)]) -> Result<HistorySettings, SettingError> {
+        let pairs: Vec<(String, String)> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        HistorySettings::from_lookup(&|k: &str| {
+            pairs.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+        })
+    }
+
+    #[test]
+    fn defaults_keep_history_in_a_sqlite_file_under_data() {
+        let s = from(&[]).unwrap();
+        assert_eq!(s, HistorySettings::default());
+        assert_eq!(s.url(), "sqlite://data/auditstream.db?mode=rwc");
+    }
+
+    #[test]
+    fn every_setting_is_read_and_checked_at_its_edge() {
+        let s = from(&[
+            ("AUDITSTREAM_HISTORY", "off"),
+            ("AUDITSTREAM_DATA_DIR", "/var/lib/a?b#c%"),
+            ("AUDITSTREAM_HISTORY_MAX_AGE_DAYS", "0"),
+            ("AUDITSTREAM_HISTORY_BATCH_MS", "1"),
+            ("AUDITSTREAM_HISTORY_QUEUE", "1"),
+            ("AUDITSTREAM_HISTORY_RETRY_SECS", "0"),
+            ("AUDITSTREAM_SECURE_COOKIE", "1"),
+        ])
+        .unwrap();
+        assert!(!s.enabled && s.secure_cookie);
+        assert_eq!((s.max_age_days, s.queue), (0, 1));
+        assert_eq!(
+            (s.batch, s.retry),
+            (Duration::from_millis(1), Duration::ZERO)
+        );
+        assert_eq!(
+            s.url(),
+            "sqlite:///var/lib/a%3Fb%23c%25/auditstream.db?mode=rwc"
+        );
+        for (var, bad) in [
+            ("AUDITSTREAM_HISTORY_BATCH_MS", "0"),
+            ("AUDITSTREAM_HISTORY_QUEUE", "0"),
+            ("AUDITSTREAM_HISTORY", "maybe"),
+            ("AUDITSTREAM_HISTORY_MAX_AGE_DAYS", "-1"),
+        ] {
+            let e = from(&[(var, bad)]).unwrap_err();
+            assert!(e.to_string().starts_with(var), "{e}");
+        }
+    }
+
+    #[test]
+    fn a_postgres_url_switches_backend_and_a_bad_one_is_refused_without_its_password() {
+        let s = from(&[(
+            "AUDITSTREAM_DATABASE_URL",
+            "postgres://u:pw@127.0.0.1:5432/a",
+        )])
+        .unwrap();
+        assert_eq!(s.url(), "postgres://u:pw@127.0.0.1:5432/a");
+        let e = from(&[("AUDITSTREAM_DATABASE_URL", "mysql://u:hunter2@h/db")]).unwrap_err();
+        let msg = e.to_string();
+        assert!(
+            msg.contains("AUDITSTREAM_DATABASE_URL") && !msg.contains("hunter2"),
+            "{msg}"
+        );
+    }
+}
