@@ -46,7 +46,7 @@ impl Detector for Timestamp {
 }
 
 /// A comparison with the value, or (for `block.number`) arithmetic stored to state.
-fn decides(cx: &Context<'_>, n: &Node<'_>, source: &str) -> bool {
+fn decides<'a>(cx: &Context<'a>, n: &Node<'a>, source: &str) -> bool {
     for a in n.ancestors() {
         match a.kind() {
             kind::BINARY => match a.operator() {

@@ -256,6 +256,10 @@ impl<'t> Node<'t> {
         self.raw.start_byte()
     }
 
+    pub fn end_byte(&self) -> usize {
+        self.raw.end_byte()
+    }
+
     pub fn id(&self) -> usize {
         self.raw.id()
     }
