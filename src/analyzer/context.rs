@@ -31,6 +31,8 @@ pub struct Context<'a> {
     pub symbols: Option<&'a Symbols<'a>>,
     /// Answers computed once per function (keyed by node id), since several detectors ask.
     pub cache: Cache<'a>,
+    /// Every named node of the tree in source order, walked once.
+    pub nodes: Vec<Node<'a>>,
 }
 
 /// Per-function answers shared by the detectors.
@@ -44,6 +46,11 @@ impl<'a> Context<'a> {
     /// The root of the tree (Solidity only).
     pub fn root(&self) -> Option<Node<'a>> {
         self.tree.map(|t| t.root())
+    }
+
+    /// Every named node of `kind` in the file, in source order.
+    pub fn nodes_of(&self, kind: &str) -> Vec<Node<'a>> {
+        self.nodes.iter().filter(|n| n.is(kind)).copied().collect()
     }
 
     pub fn symbols(&self) -> &'a Symbols<'a> {

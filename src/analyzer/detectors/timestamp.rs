@@ -20,11 +20,8 @@ impl Detector for Timestamp {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for n in root.descendants() {
+        for n in cx.nodes.iter().copied() {
             let Some(source @ ("now" | "block.timestamp" | "block.number")) = chain_value(&n)
             else {
                 continue;

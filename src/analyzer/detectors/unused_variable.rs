@@ -28,7 +28,7 @@ impl Detector for UnusedVariable {
         let mut hits = Vec::new();
         // Every identifier in the file by name, with its start byte, built once.
         let mut uses: HashMap<&str, Vec<usize>> = HashMap::new();
-        for u in root.find_all(kind::IDENTIFIER) {
+        for u in cx.nodes_of(kind::IDENTIFIER) {
             uses.entry(u.text()).or_default().push(u.start_byte());
         }
         let used_outside = |name: &str, decl: &Node<'_>, scope: &Node<'_>| {
