@@ -21,7 +21,7 @@ impl Detector for ArrayLengthWrite {
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let mut hits = Vec::new();
         let mut shrunk: Vec<&str> = Vec::new();
-        for n in cx.nodes.iter().copied() {
+        for &n in &cx.nodes {
             let Some(target) = written(&n) else { continue };
             let Some((obj, "length")) = target.member() else {
                 continue;

@@ -19,7 +19,7 @@ impl Detector for Deprecated {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for n in cx.nodes.iter().copied() {
+        for &n in &cx.nodes {
             let Some((old, new)) = deprecated(&n) else {
                 continue;
             };

@@ -21,7 +21,7 @@ impl Detector for Timestamp {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for n in cx.nodes.iter().copied() {
+        for &n in &cx.nodes {
             let Some(source @ ("now" | "block.timestamp" | "block.number")) = chain_value(&n)
             else {
                 continue;

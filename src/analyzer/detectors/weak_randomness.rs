@@ -20,7 +20,7 @@ impl Detector for WeakRandomness {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let mut hits = Vec::new();
-        for n in cx.nodes.iter().copied() {
+        for &n in &cx.nodes {
             let Some(source) = chain_value(&n) else {
                 continue;
             };
