@@ -3,6 +3,10 @@
 //! share: does this function check who the caller is, which state does this node write, what
 //! are the conditions of this body.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
+use std::rc::Rc;
+
 use super::symbols::{Function, Symbols};
 use super::syntax::{Call, Node, SyntaxTree, field, kind};
 use super::version::{self, Version};
@@ -25,12 +29,28 @@ pub struct Context<'a> {
     /// The tree and the symbol table (Solidity only).
     pub tree: Option<&'a SyntaxTree<'a>>,
     pub symbols: Option<&'a Symbols<'a>>,
+    /// Answers computed once per function (keyed by node id), since several detectors ask.
+    pub cache: Cache<'a>,
+    /// Every named node of the tree in source order, walked once.
+    pub nodes: Vec<Node<'a>>,
+}
+
+/// Per-function answers shared by the detectors.
+#[derive(Default)]
+pub struct Cache<'a> {
+    caller_checks: RefCell<HashMap<usize, bool>>,
+    state_writes: RefCell<HashMap<usize, Rc<Vec<&'a str>>>>,
 }
 
 impl<'a> Context<'a> {
     /// The root of the tree (Solidity only).
     pub fn root(&self) -> Option<Node<'a>> {
         self.tree.map(|t| t.root())
+    }
+
+    /// Every named node of `kind` in the file, in source order.
+    pub fn nodes_of(&self, kind: &str) -> Vec<Node<'a>> {
+        self.nodes.iter().filter(|n| n.is(kind)).copied().collect()
     }
 
     pub fn symbols(&self) -> &'a Symbols<'a> {
@@ -104,6 +124,40 @@ impl<'a> Context<'a> {
     /// condition comparing `msg.sender`/`tx.origin` for equality, or looking it up
     /// (`owners[msg.sender]`, `isOwner(msg.sender)`).
     pub fn checks_caller(&self, f: &Function<'a>) -> bool {
+        if let Some(known) = self.cache.caller_checks.borrow().get(&f.node.id()) {
+            return *known;
+        }
+        let answer = self.checks_caller_uncached(f);
+        self.cache
+            .caller_checks
+            .borrow_mut()
+            .insert(f.node.id(), answer);
+        answer
+    }
+
+    /// The state variables `f`'s own body writes.
+    pub fn state_writes(&self, f: &Function<'a>) -> Rc<Vec<&'a str>> {
+        if let Some(known) = self.cache.state_writes.borrow().get(&f.node.id()) {
+            return known.clone();
+        }
+        let writes: Vec<&'a str> = f
+            .body
+            .map(|b| {
+                b.descendants()
+                    .iter()
+                    .filter_map(|n| self.written_state(n))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let writes = Rc::new(writes);
+        self.cache
+            .state_writes
+            .borrow_mut()
+            .insert(f.node.id(), writes.clone());
+        writes
+    }
+
+    fn checks_caller_uncached(&self, f: &Function<'a>) -> bool {
         let s = self.symbols();
         let mut bodies: Vec<Node<'a>> = f.body.into_iter().collect();
         for m in &f.modifiers {
@@ -154,14 +208,7 @@ pub fn is_guard_name(name: &str) -> bool {
 
 /// Whether `f` declares a parameter, return value or local called `name`.
 pub fn declares_local(f: &Function<'_>, name: &str) -> bool {
-    if f.params.iter().any(|(p, _)| *p == name) {
-        return true;
-    }
-    f.node
-        .find_all(kind::VARIABLE_DECLARATION)
-        .iter()
-        .chain(f.node.find_all(kind::PARAMETER).iter())
-        .any(|d| d.name() == Some(name))
+    f.locals.contains(name)
 }
 
 /// The conditions of a body: `require`/`assert` arguments, `if`/`while`/`for` conditions and

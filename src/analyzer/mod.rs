@@ -104,6 +104,11 @@ pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
         pragma: pragma.clone(),
         tree: tree.as_ref(),
         symbols: symbols.as_ref(),
+        cache: Default::default(),
+        nodes: tree
+            .as_ref()
+            .map(|t| t.root().descendants())
+            .unwrap_or_default(),
     };
     let mut hits: Vec<(&'static str, Option<&'static str>, Hit)> = Vec::new();
     for d in detectors()

@@ -49,6 +49,8 @@ pub struct Function<'t> {
     pub body: Option<Node<'t>>,
     /// Index of the contract in `Symbols::contracts`.
     pub contract: usize,
+    /// Names of its parameters, return values and locals.
+    pub locals: HashSet<&'t str>,
 }
 
 impl Function<'_> {
@@ -94,6 +96,9 @@ pub struct Contract<'t> {
 #[derive(Debug, Default)]
 pub struct Symbols<'t> {
     pub contracts: Vec<Contract<'t>>,
+    /// `(start byte, end byte, contract, function)` of every function and modifier, sorted,
+    /// so `enclosing` is a binary search (they do not nest).
+    spans: Vec<(usize, usize, usize, usize)>,
 }
 
 impl<'t> Symbols<'t> {
@@ -109,7 +114,18 @@ impl<'t> Symbols<'t> {
             let idx = contracts.len();
             contracts.push(contract(node, ckind, idx));
         }
-        Symbols { contracts }
+        let mut spans: Vec<(usize, usize, usize, usize)> = contracts
+            .iter()
+            .enumerate()
+            .flat_map(|(ci, c)| {
+                c.functions
+                    .iter()
+                    .enumerate()
+                    .map(move |(fi, f)| (f.node.start_byte(), f.node.end_byte(), ci, fi))
+            })
+            .collect();
+        spans.sort_unstable();
+        Symbols { contracts, spans }
     }
 
     /// Indices of `contract` and its bases declared in this file, the contract first.
@@ -156,10 +172,10 @@ impl<'t> Symbols<'t> {
 
     /// The function or modifier whose node contains `node`.
     pub fn enclosing(&self, node: &Node<'_>) -> Option<&Function<'t>> {
-        self.contracts
-            .iter()
-            .flat_map(|c| c.functions.iter())
-            .find(|f| node.within(&f.node))
+        let at = node.start_byte();
+        let i = self.spans.partition_point(|s| s.0 <= at).checked_sub(1)?;
+        let (_, end, ci, fi) = self.spans[i];
+        (node.end_byte() <= end).then(|| &self.contracts[ci].functions[fi])
     }
 
     /// The contract whose node contains `node`.
@@ -268,6 +284,12 @@ fn function<'t>(node: Node<'t>, contract_name: &str, contract: usize) -> Functio
         params,
         body: node.field(field::BODY),
         contract,
+        locals: node
+            .descendants()
+            .into_iter()
+            .filter(|d| d.is(kind::PARAMETER) || d.is(kind::VARIABLE_DECLARATION))
+            .filter_map(|d| d.name())
+            .collect(),
     }
 }
 

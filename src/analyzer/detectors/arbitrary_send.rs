@@ -59,7 +59,7 @@ impl Detector for ArbitrarySend {
 }
 
 /// Why the caller is not entitled to what `call` sends, or `None` when they appear to be.
-fn unentitled(cx: &Context<'_>, f: &Function<'_>, call: &Call<'_>) -> Option<String> {
+fn unentitled<'a>(cx: &Context<'a>, f: &Function<'a>, call: &Call<'a>) -> Option<String> {
     let to = call.target?;
     let amount = match call.method {
         "send" | "transfer" => *call.arguments().first()?,

@@ -19,12 +19,9 @@ impl Detector for ArrayLengthWrite {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
         let mut shrunk: Vec<&str> = Vec::new();
-        for n in root.descendants() {
+        for &n in &cx.nodes {
             let Some(target) = written(&n) else { continue };
             let Some((obj, "length")) = target.member() else {
                 continue;

@@ -3,6 +3,8 @@
 //! to be internal (named `_x`, or called by other functions) but is public is a real door and
 //! gets its own finding; the rest is hygiene, listed once per contract.
 
+use std::collections::HashSet;
+
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit};
 use crate::analyzer::symbols::{Contract, ContractKind, Function, FunctionKind};
@@ -29,13 +31,14 @@ impl Detector for DefaultVisibility {
             if c.kind == ContractKind::Interface {
                 continue;
             }
+            let called = internal_calls(c);
             let implicit: Vec<&Function<'_>> = c
                 .functions
                 .iter()
                 .filter(|f| f.kind == FunctionKind::Function && f.visibility.is_none())
                 .collect();
             let (helpers, others): (Vec<_>, Vec<_>) =
-                implicit.into_iter().partition(|f| is_helper(c, f));
+                implicit.into_iter().partition(|f| is_helper(&called, f));
             for f in helpers {
                 let name = f.node.field("name").unwrap_or(f.node);
                 hits.push(
@@ -68,16 +71,20 @@ impl Detector for DefaultVisibility {
 }
 
 /// Named `_x`, or called by another function of the contract.
-fn is_helper(c: &Contract<'_>, f: &Function<'_>) -> bool {
-    f.name.starts_with('_')
-        || c.functions.iter().filter(|g| g.node != f.node).any(|g| {
-            g.body.is_some_and(|b| {
-                b.find_all(kind::CALL)
-                    .into_iter()
-                    .filter_map(Call::of)
-                    .any(|call| call.target.is_none() && call.method == f.name)
-            })
-        })
+fn is_helper(called: &HashSet<&str>, f: &Function<'_>) -> bool {
+    f.name.starts_with('_') || called.contains(f.name)
+}
+
+/// Names called without a target (`f(…)`) anywhere in the contract, found once.
+fn internal_calls<'t>(c: &Contract<'t>) -> HashSet<&'t str> {
+    c.functions
+        .iter()
+        .filter_map(|g| g.body)
+        .flat_map(|b| b.find_all(kind::CALL))
+        .filter_map(Call::of)
+        .filter(|call| call.target.is_none())
+        .map(|call| call.method)
+        .collect()
 }
 
 /// One Info finding listing `(name, line)` items, spanning their lines.

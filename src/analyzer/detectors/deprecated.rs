@@ -18,11 +18,8 @@ impl Detector for Deprecated {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for n in root.descendants() {
+        for &n in &cx.nodes {
             let Some((old, new)) = deprecated(&n) else {
                 continue;
             };

@@ -18,11 +18,8 @@ impl Detector for HardcodedGas {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for call in root.find_all(kind::CALL).into_iter().filter_map(Call::of) {
+        for call in cx.nodes_of(kind::CALL).into_iter().filter_map(Call::of) {
             let Some(gas) = call.gas else { continue };
             if !gas.is(kind::NUMBER) {
                 continue;

@@ -141,7 +141,7 @@ fn guards(cond: &Node<'_>, op: &str, lhs: &Node<'_>, rhs: &Node<'_>, n: &Node<'_
 
 /// Whether the value of `n` is written to state or sent: the right side of a state write,
 /// an argument of `send`/`transfer`, or a call's ether value.
-fn reaches_sink(cx: &Context<'_>, n: &Node<'_>) -> bool {
+fn reaches_sink<'a>(cx: &Context<'a>, n: &Node<'a>) -> bool {
     for a in n.ancestors() {
         match a.kind() {
             kind::ASSIGNMENT | kind::AUGMENTED_ASSIGNMENT => {
@@ -174,7 +174,7 @@ fn assigned_local<'t>(n: &Node<'t>) -> Option<&'t str> {
 }
 
 /// Whether a tainted local computed by `n` is later stored or sent.
-fn local_flows(cx: &Context<'_>, body: Node<'_>, n: &Node<'_>, tainted: &[&str]) -> bool {
+fn local_flows<'a>(cx: &Context<'a>, body: Node<'a>, n: &Node<'a>, tainted: &[&str]) -> bool {
     let Some(local) = assigned_local(n) else {
         return false;
     };

@@ -18,11 +18,8 @@ impl Detector for NoEffect {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for stmt in root.find_all(kind::EXPRESSION_STATEMENT) {
+        for stmt in cx.nodes_of(kind::EXPRESSION_STATEMENT) {
             // A `for` header's condition is an expression statement too.
             if stmt.parent().is_some_and(|p| p.is(kind::FOR)) {
                 continue;

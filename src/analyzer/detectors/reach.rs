@@ -11,11 +11,11 @@ const MAX_DEPTH: usize = 4;
 
 /// The name of an entry point anyone can call that reaches `f` with no effective caller
 /// check on the way, or `None`.
-pub fn open_entry(cx: &Context<'_>, f: &Function<'_>) -> Option<String> {
+pub fn open_entry<'a>(cx: &Context<'a>, f: &Function<'a>) -> Option<String> {
     open_entry_at(cx, f, 0)
 }
 
-fn open_entry_at(cx: &Context<'_>, f: &Function<'_>, depth: usize) -> Option<String> {
+fn open_entry_at<'a>(cx: &Context<'a>, f: &Function<'a>, depth: usize) -> Option<String> {
     if f.kind == FunctionKind::Constructor || f.kind == FunctionKind::Modifier {
         return None;
     }
@@ -50,7 +50,7 @@ fn callers<'a>(cx: &Context<'a>, f: &Function<'_>) -> Vec<&'a Function<'a>> {
 }
 
 /// `checks_caller`, unless every state variable the check relies on can be set by anyone.
-pub fn effectively_checks_caller(cx: &Context<'_>, f: &Function<'_>) -> bool {
+pub fn effectively_checks_caller<'a>(cx: &Context<'a>, f: &Function<'a>) -> bool {
     if !cx.checks_caller(f) {
         return false;
     }
@@ -85,11 +85,5 @@ pub fn writable_by_anyone(cx: &Context<'_>, contract: usize, var: &str) -> bool 
         .into_iter()
         .flat_map(|c| s.contracts[c].functions.iter())
         .filter(|g| g.is_entry_point() && !g.is_read_only() && !cx.checks_caller(g))
-        .any(|g| {
-            g.body.is_some_and(|b| {
-                b.descendants()
-                    .iter()
-                    .any(|n| cx.written_state(n) == Some(var))
-            })
-        })
+        .any(|g| cx.state_writes(g).contains(&var))
 }

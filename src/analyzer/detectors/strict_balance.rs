@@ -19,11 +19,8 @@ impl Detector for StrictBalance {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for b in root.find_all(kind::BINARY) {
+        for b in cx.nodes_of(kind::BINARY) {
             if !matches!(b.operator(), Some("==" | "!=")) {
                 continue;
             }

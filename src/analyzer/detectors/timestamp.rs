@@ -20,11 +20,8 @@ impl Detector for Timestamp {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for n in root.descendants() {
+        for &n in &cx.nodes {
             let Some(source @ ("now" | "block.timestamp" | "block.number")) = chain_value(&n)
             else {
                 continue;
@@ -46,7 +43,7 @@ impl Detector for Timestamp {
 }
 
 /// A comparison with the value, or (for `block.number`) arithmetic stored to state.
-fn decides(cx: &Context<'_>, n: &Node<'_>, source: &str) -> bool {
+fn decides<'a>(cx: &Context<'a>, n: &Node<'a>, source: &str) -> bool {
     for a in n.ancestors() {
         match a.kind() {
             kind::BINARY => match a.operator() {

@@ -18,13 +18,10 @@ impl Detector for TypoAssignment {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
         // Before 0.5 `x =+ 1` compiles as `x = +1`; the grammar reads it as `x + 1` with a
         // stray `=`. Both shapes are the same typo.
-        for b in root.find_all(kind::BINARY) {
+        for b in cx.nodes_of(kind::BINARY) {
             let Some(op @ ("+" | "-")) = b.operator() else {
                 continue;
             };
@@ -36,7 +33,7 @@ impl Detector for TypoAssignment {
                 hits.push(typo(cx, &b, op));
             }
         }
-        for a in root.find_all(kind::ASSIGNMENT) {
+        for a in cx.nodes_of(kind::ASSIGNMENT) {
             let Some(right) = a.expr_field("right") else {
                 continue;
             };

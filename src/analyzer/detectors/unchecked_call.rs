@@ -19,11 +19,8 @@ impl Detector for UncheckedCall {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for call in root.find_all(kind::CALL).into_iter().filter_map(Call::of) {
+        for call in cx.nodes_of(kind::CALL).into_iter().filter_map(Call::of) {
             if call.target.is_none()
                 || !matches!(call.method, "call" | "send" | "delegatecall" | "callcode")
                 || !call.result_discarded()

@@ -1,6 +1,8 @@
 //! `unused-variable` (SWC-131): a parameter, local or private/internal state variable that is
 //! never read. It costs gas and often means the code does not do what was intended.
 
+use std::collections::HashMap;
+
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit};
 use crate::analyzer::symbols::{ContractKind, FunctionKind};
@@ -24,11 +26,19 @@ impl Detector for UnusedVariable {
         };
         let s = cx.symbols();
         let mut hits = Vec::new();
-        // Every identifier use in the file, by name, outside its own declaration.
-        let uses: Vec<Node<'_>> = root.find_all(kind::IDENTIFIER);
+        // Every identifier in the file by name, with its start byte, built once.
+        let mut uses: HashMap<&str, Vec<usize>> = HashMap::new();
+        for u in cx.nodes_of(kind::IDENTIFIER) {
+            uses.entry(u.text()).or_default().push(u.start_byte());
+        }
         let used_outside = |name: &str, decl: &Node<'_>, scope: &Node<'_>| {
-            uses.iter()
-                .any(|u| u.text() == name && u.within(scope) && !u.within(decl))
+            uses.get(name).is_some_and(|at| {
+                at.iter().any(|&b| {
+                    scope.start_byte() <= b
+                        && b < scope.end_byte()
+                        && !(decl.start_byte() <= b && b < decl.end_byte())
+                })
+            })
         };
         for c in &s.contracts {
             if c.kind == ContractKind::Interface {

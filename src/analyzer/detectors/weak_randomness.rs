@@ -19,11 +19,8 @@ impl Detector for WeakRandomness {
     }
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
-        let Some(root) = cx.root() else {
-            return Vec::new();
-        };
         let mut hits = Vec::new();
-        for n in root.descendants() {
+        for &n in &cx.nodes {
             let Some(source) = chain_value(&n) else {
                 continue;
             };

@@ -256,6 +256,10 @@ impl<'t> Node<'t> {
         self.raw.start_byte()
     }
 
+    pub fn end_byte(&self) -> usize {
+        self.raw.end_byte()
+    }
+
     pub fn id(&self) -> usize {
         self.raw.id()
     }
@@ -301,19 +305,28 @@ impl<'t> Node<'t> {
             .collect()
     }
 
-    /// The node itself and every named descendant, in source order.
+    /// The node itself and every named descendant, in source order. One cursor walks the
+    /// subtree; no allocation per node.
     pub fn descendants(&self) -> Vec<Node<'t>> {
         let mut out = Vec::new();
-        let mut stack = vec![self.raw];
-        while let Some(n) = stack.pop() {
+        let mut cursor = self.raw.walk();
+        loop {
+            let n = cursor.node();
             if n.is_named() {
                 out.push(self.wrap(n));
             }
-            let mut c = n.walk();
-            let kids: Vec<_> = n.children(&mut c).collect();
-            stack.extend(kids.into_iter().rev());
+            if cursor.goto_first_child() {
+                continue;
+            }
+            loop {
+                if cursor.goto_next_sibling() {
+                    break;
+                }
+                if !cursor.goto_parent() {
+                    return out;
+                }
+            }
         }
-        out
     }
 
     /// Descendants of `kind` (including the node itself).
