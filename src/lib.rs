@@ -1,8 +1,10 @@
 //! auditstream: paste a smart contract, stream a security report. One crate, two targets:
 //! the axum server (`ssr`) and the browser app (`hydrate`, WASM).
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;
+pub mod client;
 pub mod protocol;
 pub mod report;
 pub mod sse;
@@ -10,8 +12,6 @@ pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod analyzer;
-#[cfg(feature = "hydrate")]
-pub mod client;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -87,7 +87,9 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .fallback(leptos_axum::file_and_error_handler(shell))
         .with_state(leptos_options);
     // Its default predicate never compresses `text/event-stream`, so reports stream as is.
-    api.merge(pages).layer(CompressionLayer::new())
+    api.merge(pages)
+        .layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(super::csp::default_policy))
 }
 
 /// Serves the app on `listener` until `state.shutdown` is cancelled, then waits for
