@@ -1,0 +1,108 @@
+// A fake OpenAI-compatible model for the browser tests, on 127.0.0.1 only. It answers
+// the real wire format (`/v1/models`, streaming `/v1/chat/completions` with a usage
+// chunk and `[DONE]`), and its report is the contract it was sent, so each test writes
+// the model output it needs (hostile markdown, long reports) into the contract box.
+//
+// Directive lines at the top of the contract steer the stream and are not echoed:
+//   %% pace <ms>       delay between chunks (default 5)
+//   %% chunk <chars>   characters per chunk (default 7)
+//   %% delay <ms>      wait before the first chunk
+//   %% truncate        close the stream without its terminator (a `truncated` error)
+// Every other path counts as a hit: `/hits` reports them, so a test can prove that an
+// image or a link in the report was never fetched.
+import { createServer } from "node:http";
+
+const port = Number(process.env.FAKE_MODEL_PORT ?? 3190);
+const hits = [];
+// Report streams begun, and those the server closed before their end (Stop, leaving).
+const streams = { started: 0, aborted: 0 };
+
+function contractOf(body) {
+  const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
+  const m = /\n\n(`{3,})[a-z]*\n([\s\S]*)\n\1\n?$/.exec(user);
+  return m ? m[2] : user;
+}
+
+function directives(text) {
+  const opts = { pace: 5, chunk: 7, delay: 0, truncate: false };
+  const lines = text.split("\n");
+  while (lines.length && lines[0].startsWith("%% ")) {
+    const [, key, value] = lines.shift().split(" ");
+    if (key === "truncate") opts.truncate = true;
+    else opts[key] = Number(value);
+  }
+  return { opts, report: lines.join("\n") };
+}
+
+const chunk = (delta, finish = null) =>
+  `data: ${JSON.stringify({
+    id: "chatcmpl-fake",
+    object: "chat.completion.chunk",
+    created: 1,
+    model: "echo",
+    choices: [{ index: 0, delta, finish_reason: finish }],
+  })}\n\n`;
+
+const wait = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function stream(res, body) {
+  const { opts, report } = directives(contractOf(body));
+  res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
+  let closed = false;
+  let finished = false;
+  streams.started++;
+  res.on("close", () => {
+    closed = true;
+    if (!finished) streams.aborted++;
+  });
+  if (opts.delay) await wait(opts.delay);
+  const chars = Array.from(report);
+  let sent = 0;
+  for (let i = 0; i < chars.length && !closed; i += opts.chunk) {
+    res.write(chunk({ content: chars.slice(i, i + opts.chunk).join("") }));
+    sent++;
+    if (opts.pace) await wait(opts.pace);
+  }
+  if (closed) return;
+  finished = true;
+  if (opts.truncate) {
+    res.destroy();
+    return;
+  }
+  res.write(chunk({}, "stop"));
+  res.write(
+    `data: ${JSON.stringify({
+      id: "chatcmpl-fake",
+      object: "chat.completion.chunk",
+      created: 1,
+      model: "echo",
+      choices: [],
+      usage: { prompt_tokens: 1, completion_tokens: sent, total_tokens: sent + 1 },
+    })}\n\n`,
+  );
+  res.end("data: [DONE]\n\n");
+}
+
+createServer((req, res) => {
+  const path = (req.url ?? "/").split("?")[0];
+  if (req.method === "GET" && path === "/v1/models") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify({ object: "list", data: [{ id: "echo", object: "model" }] }));
+  } else if (req.method === "POST" && path === "/v1/chat/completions") {
+    let raw = "";
+    req.on("data", (d) => (raw += d));
+    req.on("end", () => stream(res, JSON.parse(raw)));
+  } else if (path === "/hits") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(hits));
+  } else if (path === "/streams") {
+    res.writeHead(200, { "content-type": "application/json" });
+    res.end(JSON.stringify(streams));
+  } else if (path === "/health") {
+    res.end("ok");
+  } else {
+    hits.push(`${req.method} ${req.url}`);
+    res.writeHead(200, { "content-type": "image/png" });
+    res.end();
+  }
+}).listen(port, "127.0.0.1");
