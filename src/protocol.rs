@@ -3,6 +3,11 @@
 
 use serde::{Deserialize, Serialize};
 
+#[cfg(feature = "ssr")]
+mod body;
+#[cfg(feature = "ssr")]
+pub use body::{BodyError, decode_body};
+
 /// The JSON body of `POST /api/report`.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportRequest {
@@ -175,6 +180,7 @@ pub enum StreamDecodeError {
 pub struct ReportDecoder {
     sse: crate::sse::Decoder,
     finished: bool,
+    after_end: usize,
 }
 
 impl ReportDecoder {
@@ -188,7 +194,8 @@ impl ReportDecoder {
         let mut out = Vec::new();
         for ev in self.sse.try_push(chunk)? {
             if self.finished {
-                break;
+                self.after_end += 1;
+                continue;
             }
             let event = match ReportEvent::from_sse(&ev.event, &ev.data) {
                 Ok(event) => event,
@@ -204,6 +211,12 @@ impl ReportDecoder {
     /// True once the stream's `done` or `error` has been decoded.
     pub fn is_finished(&self) -> bool {
         self.finished
+    }
+
+    /// Events that arrived after the terminal one and were ignored. Always 0 from a
+    /// server that keeps DESIGN §3's "exactly one `done` or `error`, last"; tests check it.
+    pub fn after_end(&self) -> usize {
+        self.after_end
     }
 }
 
@@ -328,6 +341,7 @@ mod tests {
             assert_eq!(ids, ["1", "3", "4"], "split at {split}");
             assert_eq!(got[2].event, done);
             assert!(d.is_finished());
+            assert_eq!(d.after_end(), 1, "the token after `done` is counted");
         }
     }
 

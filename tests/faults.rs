@@ -6,10 +6,10 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use auditstream::protocol::{ReportEvent, StreamErrorCode};
+use auditstream::protocol::{DecodedEvent, ReportEvent, StreamErrorCode};
 use serde_json::json;
 use support::{
-    EventReader, Received, assert_well_formed,
+    EventReader, assert_well_formed,
     fake_model::{FakeModel, Script, Step, openai_delta, openai_finish},
     metric, post_report, start_openai_app, text_of,
 };
@@ -17,14 +17,14 @@ use support::{
 const WAIT: Duration = Duration::from_secs(10);
 const SSE: &str = "text/event-stream";
 
-fn last_error(events: &[Received]) -> &auditstream::protocol::StreamError {
+fn last_error(events: &[DecodedEvent]) -> &auditstream::protocol::StreamError {
     match &events.last().expect("events").event {
         ReportEvent::Error(e) => e,
         other => panic!("expected an error event, got {other:?}"),
     }
 }
 
-async fn report_events(addr: std::net::SocketAddr) -> Vec<Received> {
+async fn report_events(addr: std::net::SocketAddr) -> Vec<DecodedEvent> {
     let resp = post_report(addr, json!({"contract": "contract A {}"})).await;
     assert_eq!(resp.status(), 200);
     let events = EventReader::new(resp).rest(WAIT).await;
@@ -193,7 +193,7 @@ async fn shutdown_gives_a_grace_period_then_a_shutdown_event_and_stops_the_serve
     let resp = post_report(addr, json!({"contract": "c"})).await;
     let mut reader = EventReader::new(resp);
     let first_token =
-        |r: Option<Received>| matches!(r.expect("an event").event, ReportEvent::Token(_));
+        |r: Option<DecodedEvent>| matches!(r.expect("an event").event, ReportEvent::Token(_));
     while !first_token(reader.next(WAIT).await) {}
 
     let t0 = Instant::now();
@@ -233,7 +233,7 @@ async fn a_report_that_ends_within_the_grace_period_finishes_normally() {
     let mut reader = EventReader::new(resp);
     let mut events = Vec::new();
     while !matches!(
-        events.last().map(|r: &Received| &r.event),
+        events.last().map(|r: &DecodedEvent| &r.event),
         Some(ReportEvent::Token(_))
     ) {
         events.push(reader.next(WAIT).await.expect("an event"));

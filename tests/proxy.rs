@@ -12,6 +12,7 @@ use std::{
     time::{Duration, Instant},
 };
 
+use auditstream::protocol::{ReportEvent, decode_body};
 use futures_util::StreamExt;
 use serde_json::json;
 use support::{client, settings, start_app};
@@ -148,16 +149,21 @@ async fn receive(url: &str) -> Arrival {
         .await
         .unwrap();
     assert_eq!(resp.status(), 200, "{url}");
-    let mut body = resp.bytes_stream();
-    let mut decoder = auditstream::sse::Decoder::new();
+    let mut body = Box::pin(decode_body(resp.bytes_stream()));
     let mut token_reads = Vec::new();
     let read = async {
-        while let Some(chunk) = body.next().await {
-            let events = decoder.push(&chunk.unwrap());
-            if events.iter().any(|e| e.event == "token") {
+        while let Some(events) = body.next().await {
+            let events = events.unwrap();
+            if events
+                .iter()
+                .any(|e| matches!(e.event, ReportEvent::Token(_)))
+            {
                 token_reads.push(t0.elapsed());
             }
-            if events.iter().any(|e| e.event == "done") {
+            if events
+                .iter()
+                .any(|e| matches!(e.event, ReportEvent::Done(_)))
+            {
                 return t0.elapsed();
             }
         }

@@ -5,7 +5,7 @@ mod support;
 
 use std::time::Duration;
 
-use auditstream::protocol::{ReportEvent, StreamErrorCode};
+use auditstream::protocol::{ReportEvent, StreamErrorCode, decode_body};
 use futures_util::StreamExt;
 use serde_json::json;
 use support::{
@@ -134,15 +134,13 @@ async fn a_client_that_hangs_up_closes_the_model_connection_and_leaves_no_task()
 
     let resp = post_report(addr, json!({"contract": "contract A {}"})).await;
     assert_eq!(resp.status(), 200);
-    let mut body = resp.bytes_stream();
-    let mut decoder = auditstream::sse::Decoder::new();
+    let mut body = Box::pin(decode_body(resp.bytes_stream()));
     let mut tokens = 0;
     while tokens < 3 {
-        let chunk = body.next().await.expect("more events").unwrap();
-        tokens += decoder
-            .push(&chunk)
+        let events = body.next().await.expect("more events").unwrap();
+        tokens += events
             .iter()
-            .filter(|e| e.event == "token")
+            .filter(|e| matches!(e.event, ReportEvent::Token(_)))
             .count();
     }
     assert_eq!(fake.open_connections(), 1);

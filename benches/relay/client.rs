@@ -1,11 +1,15 @@
 //! The benchmark's client: opens a report stream either through the relay
-//! (`POST /api/report`) or straight at the fake model (the no-relay baseline), and reads
-//! it with reqwest's byte stream and `auditstream::sse::Decoder`, stamping every chunk
-//! with its receive time on the shared clock.
+//! (`POST /api/report`, read with the crate's one `ReportDecoder` through
+//! `protocol::decode_body`) or straight at the fake model (the no-relay baseline, the
+//! model's own OpenAI SSE through `sse::Decoder`), stamping every chunk with its receive
+//! time on the shared clock.
 
 use std::{borrow::Cow, collections::VecDeque, net::SocketAddr, pin::Pin};
 
-use auditstream::sse;
+use auditstream::{
+    protocol::{BodyError, DecodedEvent, ReportEvent, decode_body},
+    sse,
+};
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
 use serde::Deserialize;
@@ -48,10 +52,15 @@ pub async fn open(client: &reqwest::Client, via: Via, plan: &Plan) -> Result<Rea
         let body = resp.text().await.unwrap_or_default();
         return Err(format!("HTTP {status}: {body}"));
     }
+    let source = match via {
+        Via::Relay(_) => Source::Relay(Box::pin(decode_body(resp.bytes_stream()))),
+        Via::Direct(_) => Source::Direct {
+            body: Box::pin(resp.bytes_stream()),
+            decoder: sse::Decoder::new(),
+        },
+    };
     Ok(Reader {
-        body: Box::pin(resp.bytes_stream()),
-        decoder: sse::Decoder::new(),
-        relay: matches!(via, Via::Relay(_)),
+        source,
         ready: VecDeque::new(),
     })
 }
@@ -69,16 +78,22 @@ pub enum Item {
 
 /// An open stream being read.
 pub struct Reader {
-    body: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
-    decoder: sse::Decoder,
-    relay: bool,
+    source: Source,
     ready: VecDeque<Item>,
 }
 
-#[derive(Deserialize)]
-struct RelayToken<'a> {
-    #[serde(borrow)]
-    text: Cow<'a, str>,
+type Events =
+    Pin<Box<dyn Stream<Item = Result<Vec<DecodedEvent>, BodyError<reqwest::Error>>> + Send>>;
+
+/// Where the bytes come from and how they are read.
+enum Source {
+    /// Our event stream, decoded chunk by chunk.
+    Relay(Events),
+    /// The model's OpenAI stream, read as the relay's provider would.
+    Direct {
+        body: Pin<Box<dyn Stream<Item = reqwest::Result<Bytes>> + Send>>,
+        decoder: sse::Decoder,
+    },
 }
 
 #[derive(Deserialize)]
@@ -104,6 +119,40 @@ fn stamp(text: &str) -> Option<u64> {
     text.split(' ').next()?.parse().ok()
 }
 
+/// One event of our stream as a bench item; `meta` is not one.
+fn relay_item(decoded: DecodedEvent, recv_ns: u64) -> Option<Item> {
+    match decoded.event {
+        ReportEvent::Token(t) => Some(Item::Token {
+            recv_ns,
+            sent_ns: stamp(&t.text),
+        }),
+        ReportEvent::Done(_) => Some(Item::Done),
+        ReportEvent::Error(e) => Some(Item::Failed(format!(
+            "error event: {} {}",
+            e.code.as_str(),
+            e.message
+        ))),
+        ReportEvent::Meta(_) => None,
+    }
+}
+
+/// One event of the model's own OpenAI stream as a bench item.
+fn direct_item(ev: &sse::Event, recv_ns: u64) -> Option<Item> {
+    if ev.data == "[DONE]" {
+        return Some(Item::Done);
+    }
+    match serde_json::from_str::<Chunk>(&ev.data) {
+        Ok(c) => {
+            let text = c.choices.into_iter().next()?.delta.content?;
+            Some(Item::Token {
+                recv_ns,
+                sent_ns: stamp(&text),
+            })
+        }
+        Err(e) => Some(Item::Failed(format!("bad event data: {e}"))),
+    }
+}
+
 impl Reader {
     /// The next item; `None` only after a `Done` or `Failed` was returned.
     pub async fn next(&mut self) -> Option<Item> {
@@ -111,47 +160,26 @@ impl Reader {
             if let Some(item) = self.ready.pop_front() {
                 return Some(item);
             }
-            let chunk = match self.body.next().await {
-                Some(Ok(chunk)) => chunk,
-                Some(Err(e)) => return Some(Item::Failed(format!("body: {e}"))),
-                None => return None,
-            };
-            let recv_ns = now_ns();
-            for ev in self.decoder.push(&chunk) {
-                if let Some(item) = self.classify(&ev, recv_ns) {
-                    self.ready.push_back(item);
+            match &mut self.source {
+                Source::Relay(events) => {
+                    let events = match events.next().await? {
+                        Ok(events) => events,
+                        Err(e) => return Some(Item::Failed(format!("body: {e}"))),
+                    };
+                    let recv_ns = now_ns();
+                    self.ready
+                        .extend(events.into_iter().filter_map(|e| relay_item(e, recv_ns)));
                 }
-            }
-        }
-    }
-
-    fn classify(&self, ev: &sse::Event, recv_ns: u64) -> Option<Item> {
-        let bad = |e: serde_json::Error| Item::Failed(format!("bad event data: {e}"));
-        if self.relay {
-            match ev.event.as_str() {
-                "token" => Some(match serde_json::from_str::<RelayToken>(&ev.data) {
-                    Ok(t) => Item::Token {
-                        recv_ns,
-                        sent_ns: stamp(&t.text),
-                    },
-                    Err(e) => bad(e),
-                }),
-                "done" => Some(Item::Done),
-                "error" => Some(Item::Failed(format!("error event: {}", ev.data))),
-                _ => None,
-            }
-        } else if ev.data == "[DONE]" {
-            Some(Item::Done)
-        } else {
-            match serde_json::from_str::<Chunk>(&ev.data) {
-                Ok(c) => {
-                    let text = c.choices.into_iter().next()?.delta.content?;
-                    Some(Item::Token {
-                        recv_ns,
-                        sent_ns: stamp(&text),
-                    })
+                Source::Direct { body, decoder } => {
+                    let chunk = match body.next().await? {
+                        Ok(chunk) => chunk,
+                        Err(e) => return Some(Item::Failed(format!("body: {e}"))),
+                    };
+                    let recv_ns = now_ns();
+                    for ev in decoder.push(&chunk) {
+                        self.ready.extend(direct_item(&ev, recv_ns));
+                    }
                 }
-                Err(e) => Some(bad(e)),
             }
         }
     }

@@ -5,14 +5,13 @@
 use std::time::Duration;
 
 use futures_util::future::join_all;
-use serde::Deserialize;
 
 use super::{
     AppState,
-    config::{ProviderConfig, ProviderKind},
+    config::ProviderConfig,
     providers::{
         auth_headers,
-        http::{redact_userinfo, root_cause},
+        http::{key_rejected, redact_userinfo, root_cause},
     },
 };
 use crate::protocol::ModelOption;
@@ -66,35 +65,15 @@ enum Discovery {
     Unavailable(String),
 }
 
-#[derive(Deserialize)]
-struct OllamaTags {
-    models: Vec<OllamaTag>,
-}
-#[derive(Deserialize)]
-struct OllamaTag {
-    name: String,
-}
-#[derive(Deserialize)]
-struct ModelList {
-    data: Vec<ModelId>,
-}
-#[derive(Deserialize)]
-struct ModelId {
-    id: String,
-}
-
 async fn live_models(
     client: &reqwest::Client,
     p: &ProviderConfig,
     timeout: Duration,
 ) -> Result<Vec<String>, Discovery> {
-    let path = match p.kind {
-        ProviderKind::Builtin => return Ok(Vec::new()),
-        ProviderKind::Ollama => "/api/tags",
-        ProviderKind::OpenAi => "/models",
-        ProviderKind::Anthropic => "/v1/models",
+    let Some(wire) = p.kind.wire() else {
+        return Ok(Vec::new());
     };
-    let url = format!("{}{}", p.base_url, path);
+    let url = format!("{}{}", p.base_url, wire.models_path());
     let ask = async {
         let resp = client
             .get(&url)
@@ -111,12 +90,8 @@ async fn live_models(
             })?;
         match resp.status().as_u16() {
             200..=299 => {}
-            401 | 403 => {
-                return Err(Discovery::Unavailable(format!(
-                    "{} rejected the API key (HTTP {})",
-                    p.name,
-                    resp.status().as_u16()
-                )));
+            code @ (401 | 403) => {
+                return Err(Discovery::Unavailable(key_rejected(&p.name, code)));
             }
             404 | 405 | 501 => return Err(Discovery::NotOffered),
             s => {
@@ -127,14 +102,7 @@ async fn live_models(
             }
         }
         let body = resp.bytes().await.map_err(|_| Discovery::NotOffered)?;
-        Ok(match p.kind {
-            ProviderKind::Ollama => serde_json::from_slice::<OllamaTags>(&body)
-                .map(|t| t.models.into_iter().map(|m| m.name).collect())
-                .unwrap_or_default(),
-            _ => serde_json::from_slice::<ModelList>(&body)
-                .map(|l| l.data.into_iter().map(|m| m.id).collect())
-                .unwrap_or_default(),
-        })
+        Ok(wire.model_names(&body))
     };
     match tokio::time::timeout(timeout, ask).await {
         Ok(r) => r,

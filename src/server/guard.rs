@@ -1,8 +1,9 @@
 //! The guards in front of `POST /api/report` (DESIGN §3): the origin check, the
 //! per-client rate limit, the cap on concurrent report streams and the body read
-//! (size limit and read timeout). Each refusal is a typed `Rejection` that becomes the
-//! usual `{"error":{code,message}}` answer. Origin matching and client-address choice
-//! are pure functions; the rest is thin glue around tower_governor and tokio.
+//! (size limit and read timeout). Each refusal is a typed `Rejection` (in `error.rs`)
+//! that becomes the usual `{"error":{code,message}}` answer. Origin matching
+//! (`origin.rs`) and client-address choice (`addr.rs`) are pure functions; the rest is
+//! thin glue around tower_governor and tokio.
 
 use std::{net::IpAddr, sync::Arc, time::Duration};
 
@@ -10,7 +11,7 @@ use axum::{
     body::{Body, Bytes},
     extract::ConnectInfo,
     http::{
-        HeaderMap, Request, StatusCode,
+        HeaderMap, Request,
         header::{HOST, ORIGIN},
     },
     response::IntoResponse,
@@ -23,66 +24,15 @@ use tower_governor::{
     key_extractor::KeyExtractor,
 };
 
-use super::{config::Limits, metrics::Metrics, relay::ApiError};
+use super::{
+    config::Limits,
+    error::{ApiError, Rejection},
+    metrics::Metrics,
+    origin::origin_allowed,
+};
 
 mod addr;
-pub use addr::{client_ip, normalize_origin, origin_allowed, parse_origins};
-
-/// Seconds a client is asked to wait when every report slot is taken.
-const BUSY_RETRY_AFTER_SECS: u64 = 5;
-
-/// Why a request was refused before any stream started.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-pub enum Rejection {
-    #[error("requests from {origin} are not accepted; open the app from its own address")]
-    CrossOrigin { origin: String },
-    #[error("too many report requests from this client; retry in {retry_after} s")]
-    RateLimited { retry_after: u64 },
-    #[error("every report slot ({max}) is taken; retry shortly")]
-    Busy { max: usize },
-    #[error("the server is shutting down; retry in a moment")]
-    ShuttingDown,
-    #[error("send the report request as Content-Type: application/json")]
-    NotJson,
-    #[error("the contract is larger than the limit of {max} bytes")]
-    TooLarge { max: usize },
-    #[error("the request body did not arrive within {} s", .after.as_secs_f64())]
-    BodyTimeout { after: Duration },
-    #[error("the request body could not be read: {0}")]
-    BodyBroken(String),
-    #[error("the server cannot tell which client this is")]
-    NoClientAddress,
-}
-
-impl From<Rejection> for ApiError {
-    fn from(r: Rejection) -> Self {
-        let (status, code, retry_after) = match &r {
-            Rejection::CrossOrigin { .. } => (StatusCode::FORBIDDEN, "cross_origin", None),
-            Rejection::RateLimited { retry_after } => (
-                StatusCode::TOO_MANY_REQUESTS,
-                "rate_limited",
-                Some(*retry_after),
-            ),
-            Rejection::Busy { .. } | Rejection::ShuttingDown => (
-                StatusCode::SERVICE_UNAVAILABLE,
-                "busy",
-                Some(BUSY_RETRY_AFTER_SECS),
-            ),
-            Rejection::NotJson => (
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "unsupported_media_type",
-                None,
-            ),
-            Rejection::TooLarge { .. } => (StatusCode::PAYLOAD_TOO_LARGE, "too_large", None),
-            Rejection::BodyTimeout { .. } => (StatusCode::REQUEST_TIMEOUT, "body_timeout", None),
-            Rejection::BodyBroken(_) => (StatusCode::BAD_REQUEST, "invalid_json", None),
-            Rejection::NoClientAddress => (StatusCode::INTERNAL_SERVER_ERROR, "internal", None),
-        };
-        let mut e = ApiError::new(status, code, r.to_string());
-        e.retry_after = retry_after;
-        e
-    }
-}
+pub use addr::client_ip;
 
 // ---- Origin -----------------------------------------------------------------------
 
@@ -263,53 +213,6 @@ fn is_length_limit(e: &(dyn std::error::Error + 'static)) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn rejections_have_their_documented_status_and_code() {
-        let cases = [
-            (
-                Rejection::CrossOrigin { origin: "x".into() },
-                403,
-                "cross_origin",
-                None,
-            ),
-            (
-                Rejection::RateLimited { retry_after: 3 },
-                429,
-                "rate_limited",
-                Some(3),
-            ),
-            (
-                Rejection::Busy { max: 2 },
-                503,
-                "busy",
-                Some(BUSY_RETRY_AFTER_SECS),
-            ),
-            (
-                Rejection::ShuttingDown,
-                503,
-                "busy",
-                Some(BUSY_RETRY_AFTER_SECS),
-            ),
-            (Rejection::NotJson, 415, "unsupported_media_type", None),
-            (Rejection::TooLarge { max: 1 }, 413, "too_large", None),
-            (
-                Rejection::BodyTimeout {
-                    after: Duration::from_secs(1),
-                },
-                408,
-                "body_timeout",
-                None,
-            ),
-        ];
-        for (r, status, code, retry) in cases {
-            let e = ApiError::from(r);
-            assert_eq!(
-                (e.status.as_u16(), e.code, e.retry_after),
-                (status, code, retry)
-            );
-        }
-    }
 
     #[test]
     fn an_off_rate_limit_builds_no_limiter() {

@@ -2,7 +2,7 @@
 //! active streams, reports by outcome, time to first token and duration, tokens
 //! relayed, upstream errors by code, refusals by code and malformed model frames.
 
-use std::time::Duration;
+use std::{sync::Arc, time::Duration};
 
 use axum::{
     extract::State,
@@ -20,7 +20,6 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use super::AppState;
 use crate::protocol::StreamErrorCode;
 
 /// How a report stream ended, as counted in `auditstream_reports_total{outcome}`.
@@ -245,8 +244,8 @@ impl Metrics {
 }
 
 /// `GET /metrics`.
-pub async fn handler(State(state): State<AppState>) -> Response {
-    match state.metrics.render() {
+pub async fn handler(State(metrics): State<Arc<Metrics>>) -> Response {
+    match metrics.render() {
         Ok(text) => (
             [(
                 header::CONTENT_TYPE,

@@ -5,12 +5,16 @@
 pub mod catalog;
 pub mod config;
 pub mod csp;
+pub mod error;
 pub mod guard;
 pub mod metrics;
+pub mod origin;
 pub mod prompt;
 pub mod providers;
 pub mod relay;
 pub mod router;
+pub mod state;
 
 pub use config::Settings;
-pub use router::{AppState, build_router, serve};
+pub use router::{build_router, serve};
+pub use state::AppState;

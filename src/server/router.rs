@@ -3,7 +3,7 @@
 //! binary does (peer addresses for the rate limit, graceful shutdown). Tests and
 //! benchmarks build exactly this.
 
-use std::{net::SocketAddr, sync::Arc};
+use std::net::SocketAddr;
 
 use axum::{
     Router,
@@ -11,52 +11,10 @@ use axum::{
 };
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
-use tokio::sync::Semaphore;
-use tokio_util::sync::CancellationToken;
 use tower_http::compression::CompressionLayer;
 
-use super::{
-    Settings,
-    guard::{self, RateLimit},
-    metrics::{self, Metrics},
-    relay,
-};
+use super::{AppState, guard, metrics, relay};
 use crate::app::{App, shell};
-
-/// What every request handler can reach.
-#[derive(Clone)]
-pub struct AppState {
-    pub settings: Arc<Settings>,
-    /// One connection pool for every upstream model.
-    pub http: reqwest::Client,
-    pub metrics: Arc<Metrics>,
-    /// Free report-stream slots (`AUDITSTREAM_MAX_STREAMS`).
-    pub streams: Arc<Semaphore>,
-    /// Cancelled when the server starts shutting down: the listener stops accepting and
-    /// in-flight reports get `AUDITSTREAM_SHUTDOWN_GRACE_SECS` to finish.
-    pub shutdown: CancellationToken,
-    /// The per-client limit on `POST /api/report`; `None` when switched off.
-    pub rate_limit: Option<Arc<RateLimit>>,
-}
-
-impl AppState {
-    pub fn new(settings: Settings) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(settings.limits.connect_timeout)
-            // Keys and contracts never go anywhere but the configured base URL.
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .expect("the HTTP client builds with static settings");
-        Self {
-            streams: Arc::new(Semaphore::new(settings.limits.max_streams)),
-            rate_limit: guard::rate_limit(&settings.limits),
-            settings: Arc::new(settings),
-            http,
-            metrics: Arc::new(Metrics::new()),
-            shutdown: CancellationToken::new(),
-        }
-    }
-}
 
 /// The whole app: `POST /api/report`, `GET /metrics`, the server functions and the pages.
 pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {

@@ -65,7 +65,7 @@ impl Script {
 
 /// A request the fake server received.
 #[derive(Clone, Debug)]
-pub struct Received {
+pub struct ModelRequest {
     pub head: String,
     pub body: serde_json::Value,
 }
@@ -77,7 +77,7 @@ struct Shared {
     /// Response bytes written so far, over every connection.
     written: AtomicU64,
     changed: Notify,
-    received: Mutex<Vec<Received>>,
+    received: Mutex<Vec<ModelRequest>>,
 }
 
 pub struct FakeModel {
@@ -139,7 +139,7 @@ impl FakeModel {
         self.shared.written.load(Ordering::SeqCst)
     }
 
-    pub fn received(&self) -> Vec<Received> {
+    pub fn received(&self) -> Vec<ModelRequest> {
         self.shared.received.lock().unwrap().clone()
     }
 
@@ -243,7 +243,7 @@ async fn send_chunk(
     Ok(())
 }
 
-async fn read_request(sock: &mut TcpStream) -> Option<Received> {
+async fn read_request(sock: &mut TcpStream) -> Option<ModelRequest> {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 8192];
     let head_end = loop {
@@ -273,7 +273,7 @@ async fn read_request(sock: &mut TcpStream) -> Option<Received> {
         buf.extend_from_slice(&chunk[..n]);
     }
     let body = serde_json::from_slice(&buf[head_end..head_end + len]).unwrap_or_default();
-    Some(Received { head, body })
+    Some(ModelRequest { head, body })
 }
 
 /// OpenAI chat-completions chunk bytes for one content delta.

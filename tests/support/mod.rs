@@ -7,9 +7,8 @@ pub mod fake_model;
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
 use auditstream::{
-    protocol::ReportEvent,
+    protocol::{DecodedEvent, ReportDecoder, ReportEvent, decode_body},
     server::{AppState, Settings, serve},
-    sse,
 };
 use futures_util::StreamExt;
 use leptos::prelude::LeptosOptions;
@@ -129,26 +128,15 @@ pub async fn post_report(addr: SocketAddr, body: serde_json::Value) -> reqwest::
         .unwrap()
 }
 
-/// One received SSE event, decoded into the protocol type.
-#[derive(Debug)]
-pub struct Received {
-    pub id: String,
-    pub event: ReportEvent,
-}
-
-/// Reads a whole report stream (bounded by `limit`) into its events.
-pub async fn read_events(resp: reqwest::Response, limit: Duration) -> Vec<Received> {
+/// Reads a whole report stream (bounded by `limit`) into its events. An event after the
+/// terminal one fails the read.
+pub async fn read_events(resp: reqwest::Response, limit: Duration) -> Vec<DecodedEvent> {
     let mut out = Vec::new();
-    let mut decoder = sse::Decoder::new();
-    let mut body = resp.bytes_stream();
     let read = async {
-        while let Some(chunk) = body.next().await {
-            for ev in decoder.push(&chunk.expect("body chunk")) {
-                out.push(Received {
-                    id: ev.id.clone(),
-                    event: ReportEvent::from_sse(&ev.event, &ev.data).expect("protocol event"),
-                });
-            }
+        let body = decode_body(resp.bytes_stream());
+        futures_util::pin_mut!(body);
+        while let Some(events) = body.next().await {
+            out.extend(events.expect("a body of protocol events"));
         }
     };
     tokio::time::timeout(limit, read)
@@ -158,7 +146,7 @@ pub async fn read_events(resp: reqwest::Response, limit: Duration) -> Vec<Receiv
 }
 
 /// The concatenated text of all `token` events.
-pub fn text_of(events: &[Received]) -> String {
+pub fn text_of(events: &[DecodedEvent]) -> String {
     events
         .iter()
         .filter_map(|r| match &r.event {
@@ -169,7 +157,7 @@ pub fn text_of(events: &[Received]) -> String {
 }
 
 /// Asserts the stream's shape: ids 1..=n, `meta` first, exactly one terminal event, last.
-pub fn assert_well_formed(events: &[Received]) {
+pub fn assert_well_formed(events: &[DecodedEvent]) {
     assert!(!events.is_empty(), "no events");
     for (i, r) in events.iter().enumerate() {
         assert_eq!(r.id, (i + 1).to_string(), "ids count from 1");
@@ -208,8 +196,8 @@ pub async fn start_openai_app(fake: &fake_model::FakeModel, extra: &[(&str, &str
 /// `: ping` never reach the decoder's events).
 pub struct EventReader {
     body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
-    decoder: sse::Decoder,
-    queued: std::collections::VecDeque<Received>,
+    decoder: ReportDecoder,
+    queued: std::collections::VecDeque<DecodedEvent>,
     pub raw: Vec<u8>,
 }
 
@@ -217,7 +205,7 @@ impl EventReader {
     pub fn new(resp: reqwest::Response) -> Self {
         Self {
             body: Box::pin(resp.bytes_stream()),
-            decoder: sse::Decoder::new(),
+            decoder: ReportDecoder::new(),
             queued: Default::default(),
             raw: Vec::new(),
         }
@@ -231,17 +219,14 @@ impl EventReader {
         let Some(chunk) = next else { return false };
         let chunk = chunk.expect("body chunk");
         self.raw.extend_from_slice(&chunk);
-        for ev in self.decoder.push(&chunk) {
-            self.queued.push_back(Received {
-                id: ev.id.clone(),
-                event: ReportEvent::from_sse(&ev.event, &ev.data).expect("protocol event"),
-            });
-        }
+        let events = self.decoder.push(&chunk).expect("protocol events");
+        self.queued.extend(events);
+        assert_eq!(self.decoder.after_end(), 0, "events after the terminal one");
         true
     }
 
     /// The next event, or `None` at the end of the body.
-    pub async fn next(&mut self, limit: Duration) -> Option<Received> {
+    pub async fn next(&mut self, limit: Duration) -> Option<DecodedEvent> {
         loop {
             if let Some(ev) = self.queued.pop_front() {
                 return Some(ev);
@@ -253,7 +238,7 @@ impl EventReader {
     }
 
     /// Every remaining event.
-    pub async fn rest(&mut self, limit: Duration) -> Vec<Received> {
+    pub async fn rest(&mut self, limit: Duration) -> Vec<DecodedEvent> {
         let mut out = Vec::new();
         while let Some(ev) = self.next(limit).await {
             out.push(ev);

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{ConfigError, ProviderConfig, ProviderKind, Secret};
+use super::{ConfigError, ProviderConfig, Secret, parse_kind};
 
 /// The file as written.
 #[derive(Debug, Default, Deserialize)]
@@ -58,7 +58,7 @@ impl FileConfig {
     ) -> Result<Vec<ProviderConfig>, ConfigError> {
         let mut out: Vec<ProviderConfig> = Vec::new();
         for p in &self.providers {
-            let kind = ProviderKind::parse(&p.kind)?;
+            let kind = parse_kind(&p.kind)?;
             let name = p.name.trim();
             if name.is_empty() || name.contains('/') {
                 return Err(ConfigError::BadName(p.name.clone()));
@@ -89,6 +89,7 @@ impl FileConfig {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::server::config::ProviderKind;
 
     const EXAMPLE: &str = r#"
 default = "local/qwen2.5-coder:7b"

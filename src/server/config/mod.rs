@@ -8,60 +8,13 @@ use std::{fmt, path::Path, time::Duration};
 
 pub use file::FileConfig;
 
-/// Which wire format a provider speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ProviderKind {
-    /// The embedded offline analyzer; needs no network.
-    Builtin,
-    /// OpenAI-compatible `/v1/chat/completions` (OpenAI, OpenRouter, vLLM, llama.cpp, Ollama's /v1).
-    OpenAi,
-    /// Ollama's native `/api/chat` NDJSON.
-    Ollama,
-    /// Anthropic Messages.
-    Anthropic,
+pub use crate::server::providers::kind::{BUILTIN_MODEL, ProviderKind};
+
+/// The kind named `s`, or the error that lists the known ones.
+fn parse_kind(s: &str) -> Result<ProviderKind, ConfigError> {
+    ProviderKind::from_name(s)
+        .ok_or_else(|| ConfigError::UnknownProvider(s.trim().to_ascii_lowercase()))
 }
-
-impl ProviderKind {
-    pub fn parse(s: &str) -> Result<Self, ConfigError> {
-        Ok(match s.trim().to_ascii_lowercase().as_str() {
-            "builtin" => Self::Builtin,
-            "openai" => Self::OpenAi,
-            "ollama" => Self::Ollama,
-            "anthropic" => Self::Anthropic,
-            other => return Err(ConfigError::UnknownProvider(other.to_owned())),
-        })
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Builtin => "builtin",
-            Self::OpenAi => "openai",
-            Self::Ollama => "ollama",
-            Self::Anthropic => "anthropic",
-        }
-    }
-
-    fn default_base_url(self) -> &'static str {
-        match self {
-            Self::Builtin => "",
-            Self::OpenAi => "https://api.openai.com/v1",
-            Self::Ollama => "http://127.0.0.1:11434",
-            Self::Anthropic => "https://api.anthropic.com",
-        }
-    }
-
-    fn default_model(self) -> &'static str {
-        match self {
-            Self::Builtin => BUILTIN_MODEL,
-            Self::OpenAi => "gpt-4o-mini",
-            Self::Ollama => "qwen2.5-coder:7b",
-            Self::Anthropic => "claude-sonnet-4-5",
-        }
-    }
-}
-
-/// The one model the builtin provider offers.
-pub const BUILTIN_MODEL: &str = "analyzer";
 
 /// An API key. Its `Debug` and `Display` never show it, so it cannot leak into logs.
 #[derive(Clone, PartialEq, Eq)]
@@ -214,7 +167,7 @@ impl Settings {
     ) -> Result<Self, ConfigError> {
         let get = |k: &str| get(k).filter(|v| !v.trim().is_empty());
         let kind = get("AUDITSTREAM_PROVIDER")
-            .map(|v| ProviderKind::parse(&v))
+            .map(|v| parse_kind(&v))
             .transpose()?;
         let mut providers = match &file {
             Some(f) => f.providers(&get)?,
@@ -284,7 +237,7 @@ impl Settings {
                 d.trust_forwarded_for,
             )?,
             allowed_origins: get("AUDITSTREAM_ALLOWED_ORIGINS")
-                .map(|v| crate::server::guard::parse_origins(&v).map_err(ConfigError::BadOrigin))
+                .map(|v| crate::server::origin::parse_origins(&v).map_err(ConfigError::BadOrigin))
                 .transpose()?
                 .unwrap_or_default(),
         };

@@ -5,10 +5,57 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::frame::{EventParser, Finish, Frame, FrameResult, UpstreamError};
+use reqwest::header::{HeaderMap, HeaderValue};
+
+use super::{
+    frame::{EventParser, Finish, Frame, FrameResult, Parser, UpstreamError},
+    wire::{Wire, secret_header},
+};
 
 /// Value of the `anthropic-version` header.
 pub const ANTHROPIC_VERSION: &str = "2023-06-01";
+
+/// Largest answer the model is asked for (`max_tokens` is required by the Messages API).
+pub const MAX_OUTPUT_TOKENS: u32 = 8192;
+
+/// Anthropic Messages: `x-api-key` and `anthropic-version`, `/v1/messages`, `/v1/models`.
+pub struct Anthropic;
+
+impl Wire for Anthropic {
+    fn default_base_url(&self) -> &'static str {
+        "https://api.anthropic.com"
+    }
+    fn default_model(&self) -> &'static str {
+        "claude-sonnet-4-5"
+    }
+    fn chat_path(&self) -> &'static str {
+        "/v1/messages"
+    }
+    fn models_path(&self) -> &'static str {
+        "/v1/models"
+    }
+    fn headers(&self, key: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(key) = key {
+            headers.insert("x-api-key", secret_header(key));
+        }
+        headers.insert(
+            "anthropic-version",
+            HeaderValue::from_static(ANTHROPIC_VERSION),
+        );
+        headers
+    }
+    fn request_body(&self, model: &str, system: &str, user: &str) -> Value {
+        request_body(model, system, user, MAX_OUTPUT_TOKENS)
+    }
+    fn parser(&self) -> Parser {
+        Parser::Events(Box::new(MessagesParser::new()))
+    }
+    fn model_names(&self, body: &[u8]) -> Vec<String> {
+        // `GET /v1/models` has the same `{"data":[{"id":…}]}` shape as OpenAI's list.
+        super::openai::listed_ids(body)
+    }
+}
 
 /// Body for `POST {base}/v1/messages`.
 pub fn request_body(model: &str, system: &str, user: &str, max_tokens: u32) -> Value {
@@ -38,7 +85,7 @@ impl MessagesParser {
 /// The event types that matter to a text report; every other `type` is `Other`.
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Wire {
+enum StreamEvent {
     /// Carries a whole `Message`; `stop_reason` is set when the message is already
     /// complete (programmatic tool calling replays a tool call this way).
     MessageStart {
@@ -127,23 +174,23 @@ fn text_frame(text: String) -> Vec<Frame> {
 
 impl EventParser for MessagesParser {
     fn on_event(&mut self, event: &crate::sse::Event) -> FrameResult {
-        let Ok(wire) = serde_json::from_str::<Wire>(&event.data) else {
+        let Ok(wire) = serde_json::from_str::<StreamEvent>(&event.data) else {
             self.malformed += 1;
             return Ok(Vec::new());
         };
         Ok(match wire {
-            Wire::MessageStart { message } => {
+            StreamEvent::MessageStart { message } => {
                 self.stop_reason = message.stop_reason.filter(|r| !r.is_empty());
                 self.output_tokens = message.usage.and_then(|u| u.output_tokens);
                 Vec::new()
             }
-            Wire::ContentBlockStart {
+            StreamEvent::ContentBlockStart {
                 content_block: Block::Text { text },
             } => text_frame(text),
-            Wire::ContentBlockDelta {
+            StreamEvent::ContentBlockDelta {
                 delta: BlockDelta::TextDelta { text },
             } => text_frame(text),
-            Wire::MessageDelta { delta, usage } => {
+            StreamEvent::MessageDelta { delta, usage } => {
                 if let Some(reason) = delta.stop_reason.filter(|r| !r.is_empty()) {
                     self.stop_reason = Some(reason);
                 }
@@ -152,7 +199,7 @@ impl EventParser for MessagesParser {
                 }
                 Vec::new()
             }
-            Wire::MessageStop => vec![Frame::Finish(Finish {
+            StreamEvent::MessageStop => vec![Frame::Finish(Finish {
                 reason: self
                     .stop_reason
                     .clone()
@@ -160,18 +207,12 @@ impl EventParser for MessagesParser {
                 output_tokens: self.output_tokens,
                 tokens_per_sec: None,
             })],
-            Wire::Error { error } => {
-                let kind = error.kind.filter(|k| !k.is_empty());
-                let message = error
-                    .message
-                    .filter(|m| !m.is_empty())
-                    .or_else(|| kind.clone())
-                    .unwrap_or_else(|| "upstream error".into());
-                return Err(UpstreamError { kind, message });
+            StreamEvent::Error { error } => {
+                return Err(UpstreamError::new(error.kind, error.message));
             }
-            Wire::ContentBlockStart { .. } | Wire::ContentBlockDelta { .. } | Wire::Other => {
-                Vec::new()
-            }
+            StreamEvent::ContentBlockStart { .. }
+            | StreamEvent::ContentBlockDelta { .. }
+            | StreamEvent::Other => Vec::new(),
         })
     }
 

@@ -1,6 +1,12 @@
 //! What every provider's pure frame parser produces: text deltas, one final `Finish`,
 //! or the model's own in-stream error. The relay only ever sees these, whatever the
-//! upstream's wire format was.
+//! upstream's wire format was. `MalformedCount` sits here too: it is how a parser's
+//! skipped frames reach the relay.
+
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
 
 /// One step of a model's answer.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,6 +37,24 @@ pub struct UpstreamError {
     pub message: String,
 }
 
+impl UpstreamError {
+    /// The model's error from whatever it gave: its message, else its kind, else
+    /// `fallback`. Empty strings count as absent.
+    pub fn with_fallback(kind: Option<String>, message: Option<String>, fallback: &str) -> Self {
+        let kind = kind.filter(|k| !k.is_empty());
+        let message = message
+            .filter(|m| !m.is_empty())
+            .or_else(|| kind.clone())
+            .unwrap_or_else(|| fallback.to_owned());
+        Self { kind, message }
+    }
+
+    /// `with_fallback` with the usual last resort, "upstream error".
+    pub fn new(kind: Option<String>, message: Option<String>) -> Self {
+        Self::with_fallback(kind, message, "upstream error")
+    }
+}
+
 /// A parser step: the frames one input produced, or the model's in-stream error.
 pub type FrameResult = Result<Vec<Frame>, UpstreamError>;
 
@@ -42,10 +66,33 @@ pub trait EventParser: Send {
     fn malformed(&self) -> u64;
 }
 
+/// A provider's parser, by how its body is framed.
+pub enum Parser {
+    /// Server-sent events (OpenAI-compatible, Anthropic).
+    Events(Box<dyn EventParser>),
+    /// Newline-delimited JSON (Ollama's native API).
+    Lines(Box<dyn LineParser>),
+}
+
 /// A parser for providers that speak NDJSON (Ollama's native API): one line in
 /// (without its line end), frames out. Pure: no IO, no clocks.
 pub trait LineParser: Send {
     fn on_line(&mut self, line: &str) -> FrameResult;
     /// Lines skipped because they were not the JSON the provider documents.
     fn malformed(&self) -> u64;
+}
+
+/// How many model frames the parser skipped as malformed so far. The policy is
+/// skip-and-count: a frame that is not the provider's documented JSON never ends a
+/// report; the relay reports the count when the report ends.
+#[derive(Clone, Debug, Default)]
+pub struct MalformedCount(Arc<AtomicU64>);
+
+impl MalformedCount {
+    pub fn get(&self) -> u64 {
+        self.0.load(Ordering::Relaxed)
+    }
+    pub(super) fn set(&self, n: u64) {
+        self.0.store(n, Ordering::Relaxed);
+    }
 }

@@ -2,13 +2,7 @@
 //! into clear `OpenError`s, and turn the response body into frames through a pure
 //! parser, with the stall timer on the raw bytes.
 
-use std::{
-    sync::{
-        Arc,
-        atomic::{AtomicU64, Ordering},
-    },
-    time::Duration,
-};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::{Stream, StreamExt};
@@ -16,24 +10,10 @@ use reqwest::{StatusCode, header::HeaderMap};
 use tokio_util::codec::{FramedRead, LinesCodec, LinesCodecError};
 
 use super::{
-    EventParser, Frame, FrameResult, FrameStream, LineParser, OpenError, ReportJob, StreamFailure,
+    EventParser, Frame, FrameResult, FrameStream, LineParser, MalformedCount, OpenError, Parser,
+    ReportJob, StreamFailure,
 };
 use crate::{server::config::Limits, sse};
-
-/// How many model frames the parser skipped as malformed so far. The policy is
-/// skip-and-count: a frame that is not the provider's documented JSON never ends a
-/// report; the relay reports the count when the report ends.
-#[derive(Clone, Debug, Default)]
-pub struct MalformedCount(Arc<AtomicU64>);
-
-impl MalformedCount {
-    pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
-    }
-    fn set(&self, n: u64) {
-        self.0.store(n, Ordering::Relaxed);
-    }
-}
 
 /// How much of an error body is read to find the provider's message.
 const MAX_ERROR_BODY: usize = 16 * 1024;
@@ -97,7 +77,8 @@ fn rejection_message(provider: &str, model: &str, status: StatusCode, detail: &s
     let code = status.as_u16();
     let what = match code {
         401 | 403 => format!(
-            "{provider} rejected the API key (HTTP {code}); check the key configured for it"
+            "{}; check the key configured for it",
+            key_rejected(provider, code)
         ),
         404 => format!("{provider} does not know the model `{model}` (HTTP 404)"),
         429 => format!("{provider} is rate-limiting or out of quota (HTTP 429); try again later"),
@@ -109,6 +90,11 @@ fn rejection_message(provider: &str, model: &str, status: StatusCode, detail: &s
     } else {
         format!("{what}: {detail}")
     }
+}
+
+/// The one wording for a refused key, in reports and in the model picker.
+pub(crate) fn key_rejected(provider: &str, status: u16) -> String {
+    format!("{provider} rejected the API key (HTTP {status})")
 }
 
 /// The provider's own error message, from `{"error":{"message":…}}`, `{"error":"…"}`
@@ -196,10 +182,23 @@ fn flatten(result: FrameResult) -> (Vec<Result<Frame, StreamFailure>>, bool) {
     }
 }
 
-/// An SSE response body through the shared decoder and `parser`.
-pub fn sse_frames<P: EventParser + 'static>(
+/// A response body through the provider's parser, however the body is framed.
+pub fn frames(
     resp: reqwest::Response,
-    mut parser: P,
+    parser: Parser,
+    limits: &Limits,
+    malformed: MalformedCount,
+) -> FrameStream {
+    match parser {
+        Parser::Events(p) => sse_frames(resp, p, limits, malformed),
+        Parser::Lines(p) => ndjson_frames(resp, p, limits, malformed),
+    }
+}
+
+/// An SSE response body through the shared decoder and `parser`.
+fn sse_frames(
+    resp: reqwest::Response,
+    mut parser: Box<dyn EventParser>,
     limits: &Limits,
     malformed: MalformedCount,
 ) -> FrameStream {
@@ -238,9 +237,9 @@ pub fn sse_frames<P: EventParser + 'static>(
 }
 
 /// An NDJSON response body, line by line under the line limit, through `parser`.
-pub fn ndjson_frames<P: LineParser + 'static>(
+fn ndjson_frames(
     resp: reqwest::Response,
-    mut parser: P,
+    mut parser: Box<dyn LineParser>,
     limits: &Limits,
     malformed: MalformedCount,
 ) -> FrameStream {

@@ -1,25 +1,31 @@
 //! Model providers behind one face: `open()` turns a report request into a stream of
-//! `Frame`s, or a typed `OpenError` before anything was streamed. Each provider is a
-//! pure frame parser (its own file) plus the shared thin IO in `http.rs`.
+//! `Frame`s, or a typed `OpenError` before anything was streamed. Each network provider
+//! is one file holding everything about it (a `Wire`: paths, headers, body, defaults,
+//! pure parser); `kind.rs` has the one `match` on the kind; `http.rs` is the shared
+//! thin IO; `builtin.rs` streams the offline analyzer.
 
 pub mod anthropic;
 pub mod builtin;
 mod frame;
 pub mod http;
+pub mod kind;
 pub mod ollama;
 pub mod openai;
 #[cfg(test)]
 mod replay_tests;
+pub mod wire;
 
 use std::{pin::Pin, time::Duration};
 
 use futures_util::Stream;
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use reqwest::header::HeaderMap;
 
 pub use frame::*;
+pub use kind::{BUILTIN_MODEL, ProviderKind};
+pub use wire::Wire;
 
 use super::{
-    config::{Limits, ProviderConfig, ProviderKind},
+    config::{Limits, ProviderConfig},
     prompt,
 };
 
@@ -67,87 +73,35 @@ pub struct ReportJob<'a> {
     /// Delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
     /// Where the parser counts the frames it skipped as malformed.
-    pub malformed: http::MalformedCount,
+    pub malformed: MalformedCount,
 }
-
-/// Largest answer any provider is asked for.
-const MAX_OUTPUT_TOKENS: u32 = 8192;
 
 /// Asks the job's provider for a report. Returns once the model has answered with
 /// success headers; the body then streams through the returned `FrameStream`.
 pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameStream, OpenError> {
     let p = job.provider;
-    let user = prompt::user_message(job.contract, job.filename);
-    let system = prompt::SYSTEM_PROMPT;
-    let headers = auth_headers(p);
-    match p.kind {
-        ProviderKind::Builtin => Ok(builtin::stream(
+    let Some(wire) = p.kind.wire() else {
+        // The builtin analyzer: no network, the same frames.
+        return Ok(builtin::stream(
             job.contract,
             job.filename,
             job.builtin_pace,
-        )),
-        ProviderKind::OpenAi => {
-            let body = openai::request_body(job.model, system, &user);
-            let resp = http::send(client, &job, "/chat/completions", headers, body).await?;
-            Ok(http::sse_frames(
-                resp,
-                openai::ChatParser::default(),
-                job.limits,
-                job.malformed.clone(),
-            ))
-        }
-        ProviderKind::Anthropic => {
-            let body = anthropic::request_body(job.model, system, &user, MAX_OUTPUT_TOKENS);
-            let resp = http::send(client, &job, "/v1/messages", headers, body).await?;
-            Ok(http::sse_frames(
-                resp,
-                anthropic::MessagesParser::default(),
-                job.limits,
-                job.malformed.clone(),
-            ))
-        }
-        ProviderKind::Ollama => {
-            let body = ollama::request_body(job.model, system, &user);
-            let resp = http::send(client, &job, "/api/chat", headers, body).await?;
-            Ok(http::ndjson_frames(
-                resp,
-                ollama::ChatLineParser::default(),
-                job.limits,
-                job.malformed.clone(),
-            ))
-        }
-    }
+        ));
+    };
+    let user = prompt::user_message(job.contract, job.filename);
+    let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
+    let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;
+    Ok(http::frames(
+        resp,
+        wire.parser(),
+        job.limits,
+        job.malformed.clone(),
+    ))
 }
 
 /// The headers that authenticate to `p`, marked sensitive so they never show in logs.
 pub fn auth_headers(p: &ProviderConfig) -> HeaderMap {
-    let mut headers = HeaderMap::new();
-    match p.kind {
-        ProviderKind::OpenAi => {
-            if let Some(key) = &p.api_key {
-                headers.insert(
-                    AUTHORIZATION,
-                    secret_header(&format!("Bearer {}", key.expose())),
-                );
-            }
-        }
-        ProviderKind::Anthropic => {
-            if let Some(key) = &p.api_key {
-                headers.insert("x-api-key", secret_header(key.expose()));
-            }
-            headers.insert(
-                "anthropic-version",
-                HeaderValue::from_static(anthropic::ANTHROPIC_VERSION),
-            );
-        }
-        ProviderKind::Builtin | ProviderKind::Ollama => {}
-    }
-    headers
-}
-
-/// A header value that never shows up in `Debug` output.
-fn secret_header(value: &str) -> HeaderValue {
-    let mut v = HeaderValue::from_str(value).unwrap_or_else(|_| HeaderValue::from_static(""));
-    v.set_sensitive(true);
-    v
+    p.kind.wire().map_or_else(HeaderMap::new, |w| {
+        w.headers(p.api_key.as_ref().map(|k| k.expose()))
+    })
 }

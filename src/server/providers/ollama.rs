@@ -5,7 +5,54 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::frame::{Finish, Frame, FrameResult, LineParser, UpstreamError};
+use reqwest::header::HeaderMap;
+
+use super::{
+    frame::{Finish, Frame, FrameResult, LineParser, Parser, UpstreamError},
+    wire::Wire,
+};
+
+/// Ollama's native API: no auth, `/api/chat`, `/api/tags`.
+pub struct Ollama;
+
+impl Wire for Ollama {
+    fn default_base_url(&self) -> &'static str {
+        "http://127.0.0.1:11434"
+    }
+    fn default_model(&self) -> &'static str {
+        "qwen2.5-coder:7b"
+    }
+    fn chat_path(&self) -> &'static str {
+        "/api/chat"
+    }
+    fn models_path(&self) -> &'static str {
+        "/api/tags"
+    }
+    fn headers(&self, _key: Option<&str>) -> HeaderMap {
+        HeaderMap::new()
+    }
+    fn request_body(&self, model: &str, system: &str, user: &str) -> Value {
+        request_body(model, system, user)
+    }
+    fn parser(&self) -> Parser {
+        Parser::Lines(Box::new(ChatLineParser::new()))
+    }
+    fn model_names(&self, body: &[u8]) -> Vec<String> {
+        serde_json::from_slice::<Tags>(body)
+            .map(|t| t.models.into_iter().map(|m| m.name).collect())
+            .unwrap_or_default()
+    }
+}
+
+/// `GET /api/tags`: the models pulled locally.
+#[derive(Deserialize)]
+struct Tags {
+    models: Vec<Tag>,
+}
+#[derive(Deserialize)]
+struct Tag {
+    name: String,
+}
 
 /// Body for `POST {base}/api/chat`.
 pub fn request_body(model: &str, system: &str, user: &str) -> Value {
@@ -83,11 +130,7 @@ impl LineParser for ChatLineParser {
                 ErrorField::Text(m) => Some(m),
                 ErrorField::Object { message } => message,
             };
-            let message = message.filter(|m| !m.is_empty());
-            return Err(UpstreamError {
-                kind: None,
-                message: message.unwrap_or_else(|| "upstream error".into()),
-            });
+            return Err(UpstreamError::new(None, message));
         }
         if obj.message.is_none() && obj.response.is_none() && obj.done.is_none() {
             self.malformed += 1;

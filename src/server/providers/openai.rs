@@ -6,7 +6,63 @@
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-use super::frame::{EventParser, Finish, Frame, FrameResult, UpstreamError};
+use reqwest::header::{AUTHORIZATION, HeaderMap};
+
+use super::{
+    frame::{EventParser, Finish, Frame, FrameResult, Parser, UpstreamError},
+    wire::{Wire, secret_header},
+};
+
+/// The OpenAI-compatible provider: `Bearer` auth, `/chat/completions`, `/models`.
+pub struct OpenAi;
+
+impl Wire for OpenAi {
+    fn default_base_url(&self) -> &'static str {
+        "https://api.openai.com/v1"
+    }
+    fn default_model(&self) -> &'static str {
+        "gpt-4o-mini"
+    }
+    fn chat_path(&self) -> &'static str {
+        "/chat/completions"
+    }
+    fn models_path(&self) -> &'static str {
+        "/models"
+    }
+    fn headers(&self, key: Option<&str>) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        if let Some(key) = key {
+            headers.insert(AUTHORIZATION, secret_header(&format!("Bearer {key}")));
+        }
+        headers
+    }
+    fn request_body(&self, model: &str, system: &str, user: &str) -> Value {
+        request_body(model, system, user)
+    }
+    fn parser(&self) -> Parser {
+        Parser::Events(Box::new(ChatParser::new()))
+    }
+    fn model_names(&self, body: &[u8]) -> Vec<String> {
+        listed_ids(body)
+    }
+}
+
+/// `{"data":[{"id":…},…]}`, the model list of `GET /models`.
+#[derive(Deserialize)]
+struct ModelList {
+    data: Vec<ModelId>,
+}
+#[derive(Deserialize)]
+struct ModelId {
+    id: String,
+}
+
+/// The ids of a `{"data":[{"id":…}]}` model list; none when the body is another shape.
+pub(super) fn listed_ids(body: &[u8]) -> Vec<String> {
+    serde_json::from_slice::<ModelList>(body)
+        .map(|l| l.data.into_iter().map(|m| m.id).collect())
+        .unwrap_or_default()
+}
 
 /// Body for `POST {base}/chat/completions`.
 pub fn request_body(model: &str, system: &str, user: &str) -> Value {
@@ -99,19 +155,19 @@ struct Usage {
 #[derive(Deserialize)]
 struct ResponseObject {
     #[serde(default)]
-    error: Option<ApiError>,
+    error: Option<WireError>,
 }
 
 /// `error` is an object on OpenAI; some compatible servers send a bare string.
 #[derive(Deserialize)]
 #[serde(untagged)]
 enum ErrorField {
-    Object(ApiError),
+    Object(WireError),
     Text(String),
 }
 
 #[derive(Deserialize)]
-struct ApiError {
+struct WireError {
     #[serde(default, rename = "type")]
     kind: Option<String>,
     /// A string on OpenAI, a number (`400`) on some compatible servers.
@@ -130,17 +186,9 @@ fn error_kind(kind: Option<String>, code: Option<Value>) -> Option<String> {
     })
 }
 
-fn upstream_error(kind: Option<String>, message: Option<String>, fallback: &str) -> UpstreamError {
-    let message = message
-        .filter(|m| !m.is_empty())
-        .or_else(|| kind.clone())
-        .unwrap_or_else(|| fallback.to_owned());
-    UpstreamError { kind, message }
-}
-
-impl From<ApiError> for UpstreamError {
-    fn from(e: ApiError) -> Self {
-        upstream_error(error_kind(e.kind, e.code), e.message, "upstream error")
+impl From<WireError> for UpstreamError {
+    fn from(e: WireError) -> Self {
+        UpstreamError::new(error_kind(e.kind, e.code), e.message)
     }
 }
 
@@ -156,19 +204,19 @@ impl EventParser for ChatParser {
         match chunk.error {
             Some(ErrorField::Object(e)) => return Err(e.into()),
             Some(ErrorField::Text(m)) => {
-                return Err(upstream_error(None, Some(m), "upstream error"));
+                return Err(UpstreamError::new(None, Some(m)));
             }
             None => {}
         }
         match chunk.kind.as_deref() {
             Some("error") => {
                 let kind = error_kind(None, chunk.code);
-                return Err(upstream_error(kind, chunk.message, "upstream error"));
+                return Err(UpstreamError::new(kind, chunk.message));
             }
             Some("response.failed") => {
                 return Err(match chunk.response.and_then(|r| r.error) {
                     Some(e) => e.into(),
-                    None => upstream_error(None, None, "response failed"),
+                    None => UpstreamError::with_fallback(None, None, "response failed"),
                 });
             }
             _ => {}

@@ -9,7 +9,7 @@ use tokio::sync::OwnedSemaphorePermit;
 use super::millis;
 use crate::server::{
     metrics::{Finished, Metrics, Outcome},
-    providers::http::MalformedCount,
+    providers::MalformedCount,
 };
 
 /// One report stream in flight. It lives inside the response stream, so however that

@@ -21,67 +21,16 @@ use tracing::Instrument;
 use super::{
     AppState,
     config::{ProviderConfig, Settings},
-    guard::{self, Rejection},
+    error::{ApiError, Rejection},
+    guard,
     metrics::Outcome,
-    providers::{
-        self, Frame, FrameStream, OpenError, ReportJob, StreamFailure, http::MalformedCount,
-    },
+    providers::{self, Frame, FrameStream, MalformedCount, ReportJob, StreamFailure},
 };
 use inflight::InFlight;
 
 use crate::protocol::{
-    ApiErrorBody, ApiErrorDetail, Done, Meta, ReportEvent, ReportRequest, StreamError,
-    StreamErrorCode, Token,
+    Done, Meta, ReportEvent, ReportRequest, StreamError, StreamErrorCode, Token,
 };
-
-/// An error answered before the stream starts: a status and `{"error":{code,message}}`.
-#[derive(Debug)]
-pub struct ApiError {
-    pub status: StatusCode,
-    pub code: &'static str,
-    pub message: String,
-    /// Seconds for a `Retry-After` header (429, 503).
-    pub retry_after: Option<u64>,
-}
-
-impl ApiError {
-    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> Self {
-        Self {
-            status,
-            code,
-            message: message.into(),
-            retry_after: None,
-        }
-    }
-}
-
-impl IntoResponse for ApiError {
-    fn into_response(self) -> Response {
-        let body = ApiErrorBody {
-            error: ApiErrorDetail {
-                code: self.code.to_owned(),
-                message: self.message,
-            },
-        };
-        let mut resp = (self.status, axum::Json(body)).into_response();
-        if let Some(secs) = self.retry_after {
-            resp.headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(secs));
-        }
-        resp
-    }
-}
-
-impl From<OpenError> for ApiError {
-    fn from(e: OpenError) -> Self {
-        let (status, code) = match &e {
-            OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
-            OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
-            OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
-        };
-        Self::new(status, code, e.to_string())
-    }
-}
 
 /// The route handler: a stream, or a JSON error counted by its code.
 pub async fn report(State(state): State<AppState>, req: Request) -> Response {

@@ -8,17 +8,11 @@
 //! cargo bench --features ssr --bench relay -- delay abort   # chosen scenarios only
 //! ```
 
-#[path = "relay/app.rs"]
 mod app;
-#[path = "relay/client.rs"]
 mod client;
-#[path = "relay/held.rs"]
 mod held;
-#[path = "relay/model.rs"]
 mod model;
-#[path = "relay/scenarios.rs"]
 mod scenarios;
-#[path = "relay/util.rs"]
 mod util;
 
 use std::time::Duration;

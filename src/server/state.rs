@@ -1,0 +1,57 @@
+//! `AppState`: what every request handler can reach. It lives in its own leaf module so
+//! handlers depend on the state and the router depends on the handlers, and nothing
+//! depends back on the router.
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use tokio::sync::Semaphore;
+use tokio_util::sync::CancellationToken;
+
+use super::{
+    config::Settings,
+    guard::{self, RateLimit},
+    metrics::Metrics,
+};
+
+/// What every request handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub settings: Arc<Settings>,
+    /// One connection pool for every upstream model.
+    pub http: reqwest::Client,
+    pub metrics: Arc<Metrics>,
+    /// Free report-stream slots (`AUDITSTREAM_MAX_STREAMS`).
+    pub streams: Arc<Semaphore>,
+    /// Cancelled when the server starts shutting down: the listener stops accepting and
+    /// in-flight reports get `AUDITSTREAM_SHUTDOWN_GRACE_SECS` to finish.
+    pub shutdown: CancellationToken,
+    /// The per-client limit on `POST /api/report`; `None` when switched off.
+    pub rate_limit: Option<Arc<RateLimit>>,
+}
+
+impl AppState {
+    pub fn new(settings: Settings) -> Self {
+        let http = reqwest::Client::builder()
+            .connect_timeout(settings.limits.connect_timeout)
+            // Keys and contracts never go anywhere but the configured base URL.
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .expect("the HTTP client builds with static settings");
+        Self {
+            streams: Arc::new(Semaphore::new(settings.limits.max_streams)),
+            rate_limit: guard::rate_limit(&settings.limits),
+            settings: Arc::new(settings),
+            http,
+            metrics: Arc::new(Metrics::new()),
+            shutdown: CancellationToken::new(),
+        }
+    }
+}
+
+/// `GET /metrics` needs only the registry, so it asks for just that.
+impl FromRef<AppState> for Arc<Metrics> {
+    fn from_ref(state: &AppState) -> Self {
+        state.metrics.clone()
+    }
+}
