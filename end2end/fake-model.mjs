@@ -8,12 +8,16 @@
 //   %% chunk <chars>   characters per chunk (default 7)
 //   %% delay <ms>      wait before the first chunk
 //   %% truncate        close the stream without its terminator (a `truncated` error)
+//   %% long <tokens>   ignore the rest and write a generated report of that many tokens
+//   %% rate <tok/s>    send tokens at this rate (in 10 ms batches) instead of `pace`
 // Every other path counts as a hit: `/hits` reports them, so a test can prove that an
 // image or a link in the report was never fetched.
 import { createServer } from "node:http";
 
 const port = Number(process.env.FAKE_MODEL_PORT ?? 3190);
 const hits = [];
+// The text of the last report sent, for the benchmark to compare with the page.
+let lastReport = "";
 // Report streams begun, and those the server closed before their end (Stop, leaving).
 const streams = { started: 0, aborted: 0 };
 
@@ -24,7 +28,7 @@ function contractOf(body) {
 }
 
 function directives(text) {
-  const opts = { pace: 5, chunk: 7, delay: 0, truncate: false };
+  const opts = { pace: 5, chunk: 7, delay: 0, truncate: false, long: 0, rate: 0 };
   const lines = text.split("\n");
   while (lines.length && lines[0].startsWith("%% ")) {
     const [, key, value] = lines.shift().split(" ");
@@ -45,8 +49,29 @@ const chunk = (delta, finish = null) =>
 
 const wait = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** A report in our grammar cut into `n` tokens (words with their spacing). */
+function generated(n) {
+  const tokens = [];
+  const words = (s) => s.match(/\S+\s*|\s+/g);
+  for (let i = 1; tokens.length < n; i++) {
+    const part =
+      `### ${i}. Finding number ${i}\n- **Severity:** High\n- **Line:** ${i}\n\n` +
+      "```solidity\nfunction f" + i + "() external { balance = 0; }\n```\n\n" +
+      `**Explanation.** The state changes after the external call in finding ${i}, so a ` +
+      "caller can re-enter and drain the vault before the balance is cleared.\n\n";
+    tokens.push(...words(part));
+  }
+  return tokens.slice(0, n);
+}
+
 async function stream(res, body) {
   const { opts, report } = directives(contractOf(body));
+  const pieces = opts.long ? generated(opts.long) : [];
+  if (!opts.long) {
+    const chars = Array.from(report);
+    for (let i = 0; i < chars.length; i += opts.chunk) pieces.push(chars.slice(i, i + opts.chunk).join(""));
+  }
+  lastReport = pieces.join("");
   res.writeHead(200, { "content-type": "text/event-stream", "cache-control": "no-cache" });
   let closed = false;
   let finished = false;
@@ -56,12 +81,20 @@ async function stream(res, body) {
     if (!finished) streams.aborted++;
   });
   if (opts.delay) await wait(opts.delay);
-  const chars = Array.from(report);
   let sent = 0;
-  for (let i = 0; i < chars.length && !closed; i += opts.chunk) {
-    res.write(chunk({ content: chars.slice(i, i + opts.chunk).join("") }));
-    sent++;
-    if (opts.pace) await wait(opts.pace);
+  const t0 = performance.now();
+  while (sent < pieces.length && !closed) {
+    if (opts.rate) {
+      // Everything due by now, then the next 10 ms tick.
+      const due = Math.min(pieces.length, Math.floor(((performance.now() - t0) / 1000) * opts.rate) + 1);
+      let out = "";
+      for (; sent < due; sent++) out += chunk({ content: pieces[sent] });
+      if (out) res.write(out);
+      await wait(10);
+    } else {
+      res.write(chunk({ content: pieces[sent++] }));
+      if (opts.pace) await wait(opts.pace);
+    }
   }
   if (closed) return;
   finished = true;
@@ -95,6 +128,9 @@ createServer((req, res) => {
   } else if (path === "/hits") {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(hits));
+  } else if (path === "/last-report") {
+    res.writeHead(200, { "content-type": "text/markdown" });
+    res.end(lastReport);
   } else if (path === "/streams") {
     res.writeHead(200, { "content-type": "application/json" });
     res.end(JSON.stringify(streams));

@@ -7,7 +7,7 @@ use leptos::{html, prelude::*};
 
 use super::{
     markdown::{BlockView, nodes_view},
-    report_state::ReportState,
+    report_state::{BlockPage, ReportState},
 };
 
 /// How close to the bottom (px) still counts as "at the bottom".
@@ -26,6 +26,17 @@ fn scroll_to_end(el: &web_sys::Element) {
     el.set_scroll_top(el.scroll_height());
 }
 
+/// One page of finished blocks; only the last page ever changes.
+#[component]
+fn PageView(page: BlockPage) -> impl IntoView {
+    let blocks = page.blocks;
+    view! {
+        <For each=move || blocks.get() key=|b| b.index let:block>
+            <BlockView block/>
+        </For>
+    }
+}
+
 #[component]
 pub fn ReportBody(state: ReportState) -> impl IntoView {
     let body = NodeRef::<html::Article>::new();
@@ -33,7 +44,7 @@ pub fn ReportBody(state: ReportState) -> impl IntoView {
 
     // After each frame's DOM update, keep the end in view while following.
     Effect::new(move |_| {
-        state.blocks.track();
+        state.markdown.track();
         state.tail.track();
         if following.get_untracked() {
             request_animation_frame(move || {
@@ -92,8 +103,8 @@ pub fn ReportBody(state: ReportState) -> impl IntoView {
                 }
             >
                 <div class="report-text">
-                    <For each=move || state.blocks.get() key=|b| b.index let:block>
-                        <BlockView block/>
+                    <For each=move || state.pages.get() key=|p| p.index let:page>
+                        <PageView page/>
                     </For>
                     <div class="md-tail">{move || state.tail.with(|t| nodes_view(t))}</div>
                 </div>

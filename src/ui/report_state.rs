@@ -58,6 +58,17 @@ impl Phase {
     }
 }
 
+/// Finished blocks in pages of this many, so appending a block re-checks one page
+/// and the page list, never every block of a long report.
+pub const PAGE_SIZE: usize = 64;
+
+/// A run of finished blocks; only the last page ever grows.
+#[derive(Clone, Debug)]
+pub struct BlockPage {
+    pub index: usize,
+    pub blocks: ArcRwSignal<Vec<Block>>,
+}
+
 /// What a report is generated from: contract, file name, model.
 pub type Input = (String, Option<String>, Option<String>);
 
@@ -79,8 +90,8 @@ pub struct ReportState {
     pub started_with: RwSignal<Option<Input>>,
     /// The markdown exactly as the model wrote it (copy and download).
     pub markdown: RwSignal<String>,
-    /// Finished blocks, rendered once each.
-    pub blocks: RwSignal<Vec<Block>>,
+    /// Finished blocks, rendered once each, in pages of [`PAGE_SIZE`].
+    pub pages: RwSignal<Vec<BlockPage>>,
     /// The unfinished last block, re-rendered each frame.
     pub tail: RwSignal<Vec<Node>>,
     /// The polite status line for screen readers.
@@ -100,7 +111,7 @@ impl ReportState {
             stats: RwSignal::new(LiveStats::default()),
             started_with: RwSignal::new(None),
             markdown: RwSignal::new(String::new()),
-            blocks: RwSignal::new(Vec::new()),
+            pages: RwSignal::new(Vec::new()),
             tail: RwSignal::new(Vec::new()),
             announcement: RwSignal::new(String::new()),
         }
@@ -125,12 +136,30 @@ impl ReportState {
     /// Clears the report area for a new stream.
     pub fn reset_report(&self, started_ms: f64) {
         self.markdown.set(String::new());
-        self.blocks.set(Vec::new());
+        self.pages.set(Vec::new());
         self.tail.set(Vec::new());
         self.error.set(None);
         self.model_used.set(None);
         self.stats.set(LiveStats::new(started_ms));
         self.phase.set(Phase::Connecting);
+    }
+
+    /// Appends finished blocks: to the last page while it has room, else to new ones.
+    pub fn append_blocks(&self, blocks: Vec<Block>) {
+        for block in blocks {
+            let last = self.pages.with_untracked(|p| p.last().cloned());
+            match last {
+                Some(page) if page.blocks.with_untracked(Vec::len) < PAGE_SIZE => {
+                    page.blocks.update(|b| b.push(block));
+                }
+                _ => self.pages.update(|p| {
+                    p.push(BlockPage {
+                        index: p.len(),
+                        blocks: ArcRwSignal::new(vec![block]),
+                    })
+                }),
+            }
+        }
     }
 
     pub fn has_report(&self) -> bool {

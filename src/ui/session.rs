@@ -188,9 +188,7 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
 fn show_frame(s: ReportState, markdown: &mut LiveMarkdown, text: &str) {
     let frame = markdown.push(text);
     s.markdown.update(|m| m.push_str(text));
-    if !frame.finished.is_empty() {
-        s.blocks.update(|b| b.extend(frame.finished));
-    }
+    s.append_blocks(frame.finished);
     if s.tail.with_untracked(|t| *t != frame.tail) {
         s.tail.set(frame.tail);
     }
