@@ -2,7 +2,8 @@
 # Installs what auditstream needs, idempotently, using only the package registries
 # (no tool downloads its own binaries). `--test` adds what the tests need.
 #   wasm32 target, wasm-bindgen CLI, cargo-leptos, npm packages (Playwright, binaryen's
-#   wasm-opt); with --test also Debian's chromium and nginx-light.
+#   wasm-opt); with --test also Debian's chromium and nginx-light, and Microsoft's SARIF
+#   Multitool (npm, into tools/) that tests/sarif.rs validates the SARIF export with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -37,6 +38,12 @@ if [ ! -x end2end/node_modules/.bin/wasm-opt ] || [ ! -d end2end/node_modules/@p
 fi
 
 if [ "${1:-}" = "--test" ]; then
+  if [ ! -x tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool ]; then
+    step "installing Microsoft's SARIF Multitool (npm) into tools/"
+    (cd tools && npm ci --no-audit --no-fund)
+    # npm may skip the package's postinstall chmod; the binary must be executable.
+    chmod u+x tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool
+  fi
   missing=()
   [ -x /usr/bin/chromium ] || missing+=(chromium)
   command -v nginx >/dev/null || [ -x /usr/sbin/nginx ] || missing+=(nginx-light)

@@ -50,9 +50,22 @@ pub struct Done {
     pub tokens_per_sec: Option<f64>,
 }
 
-/// Why a stream that had already started (status 200) failed.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Why a stream that had already started (status 200) failed. Its names on the wire
+/// (serde) and in metrics and logs (strum) are one rule, `snake_case`.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::IntoStaticStr,
+    strum::EnumIter,
+)]
 #[serde(rename_all = "snake_case")]
+#[strum(serialize_all = "snake_case")]
 pub enum StreamErrorCode {
     /// The model reported an error mid-stream.
     UpstreamError,
@@ -70,14 +83,7 @@ pub enum StreamErrorCode {
 
 impl StreamErrorCode {
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::UpstreamError => "upstream_error",
-            Self::Stalled => "stalled",
-            Self::Truncated => "truncated",
-            Self::Timeout => "timeout",
-            Self::Shutdown => "shutdown",
-            Self::Internal => "internal",
-        }
+        self.into()
     }
 }
 
@@ -284,14 +290,22 @@ mod tests {
 
     #[test]
     fn error_codes_serialise_as_the_documented_strings() {
-        for code in [
-            StreamErrorCode::UpstreamError,
-            StreamErrorCode::Stalled,
-            StreamErrorCode::Truncated,
-            StreamErrorCode::Timeout,
-            StreamErrorCode::Shutdown,
-            StreamErrorCode::Internal,
-        ] {
+        use strum::IntoEnumIterator;
+        let names: Vec<&str> = StreamErrorCode::iter()
+            .map(StreamErrorCode::as_str)
+            .collect();
+        assert_eq!(
+            names,
+            [
+                "upstream_error",
+                "stalled",
+                "truncated",
+                "timeout",
+                "shutdown",
+                "internal"
+            ]
+        );
+        for code in StreamErrorCode::iter() {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }

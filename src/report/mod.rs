@@ -1,9 +1,33 @@
-//! Reports as data: the findings model, the language of a contract, and (as the findings
-//! issue lands) the markdown → findings parser and the JSON, SARIF and Markdown exports.
-//! Pure and compiled for both the server and the browser.
+//! Reports as data: the findings model, the language of a contract, the markdown → findings
+//! parser, and the Markdown, JSON and SARIF exports. Pure and compiled for both the server
+//! and the browser.
+//!
+//! Layout:
+//! - `model`: `Finding`, `Severity`, `Location`, `Report`, `Unclassified`.
+//! - `scan` (blocks and headings) → `parse` (`parse_report` for text still streaming,
+//!   `parse_finished_report` for a whole report, `parse_block` for one finished block,
+//!   `check_lines`); `words` holds the vocabulary both use.
+//! - `markdown::write_report`: our grammar (DESIGN §7) from a `Report`.
+//! - `export`: the JSON document (`auditstream.report/1`) and SARIF 2.1.0.
 
+pub mod export;
 pub mod language;
+pub mod markdown;
 pub mod model;
+pub mod parse;
+pub mod scan;
+mod words;
+
+#[cfg(test)]
+mod layouts;
+#[cfg(all(test, feature = "ssr"))]
+mod roundtrip;
+#[cfg(test)]
+mod streaming;
 
 pub use language::{Language, detect_language};
+pub use markdown::write_report;
 pub use model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
+pub use parse::{Parsed, check_lines, parse_block, parse_finished_report, parse_report};
+pub use scan::{Block, Outline, outline};
+pub use words::MAX_LOCATIONS;

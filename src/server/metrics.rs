@@ -20,6 +20,8 @@ use prometheus_client::{
     registry::Registry,
 };
 
+use strum::IntoEnumIterator;
+
 use crate::protocol::StreamErrorCode;
 
 /// How a report stream ended, as counted in `auditstream_reports_total{outcome}`.
@@ -28,55 +30,36 @@ pub enum Outcome {
     Done,
     /// The client went away (Stop, a closed tab) before the stream ended.
     Stopped,
-    Stalled,
-    Truncated,
-    Timeout,
-    UpstreamError,
-    Shutdown,
-    Internal,
+    /// The stream ended with an `error` event of this code.
+    Failed(StreamErrorCode),
 }
 
 impl Outcome {
-    pub const ALL: [Outcome; 8] = [
-        Self::Done,
-        Self::Stopped,
-        Self::Stalled,
-        Self::Truncated,
-        Self::Timeout,
-        Self::UpstreamError,
-        Self::Shutdown,
-        Self::Internal,
-    ];
+    /// Every outcome: `done`, `stopped`, then each stream error code.
+    pub fn all() -> impl Iterator<Item = Outcome> {
+        [Self::Done, Self::Stopped]
+            .into_iter()
+            .chain(StreamErrorCode::iter().map(Self::Failed))
+    }
 
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Done => "done",
             Self::Stopped => "stopped",
-            Self::Stalled => "stalled",
-            Self::Truncated => "truncated",
-            Self::Timeout => "timeout",
-            Self::UpstreamError => "upstream_error",
-            Self::Shutdown => "shutdown",
-            Self::Internal => "internal",
+            Self::Failed(code) => code.as_str(),
         }
     }
 
     /// Outcomes the model is to blame for, also counted as upstream errors.
     fn is_upstream_fault(self) -> bool {
-        matches!(self, Self::Stalled | Self::Truncated | Self::UpstreamError)
-    }
-}
-
-impl From<StreamErrorCode> for Outcome {
-    fn from(code: StreamErrorCode) -> Self {
-        match code {
-            StreamErrorCode::UpstreamError => Self::UpstreamError,
-            StreamErrorCode::Stalled => Self::Stalled,
-            StreamErrorCode::Truncated => Self::Truncated,
-            StreamErrorCode::Timeout => Self::Timeout,
-            StreamErrorCode::Shutdown => Self::Shutdown,
-            StreamErrorCode::Internal => Self::Internal,
-        }
+        matches!(
+            self,
+            Self::Failed(
+                StreamErrorCode::Stalled
+                    | StreamErrorCode::Truncated
+                    | StreamErrorCode::UpstreamError
+            )
+        )
     }
 }
 
@@ -140,14 +123,13 @@ impl Metrics {
             malformed: Counter::default(),
         };
         // Every outcome and upstream code shows from the start, at zero.
-        for o in Outcome::ALL {
+        for o in Outcome::all() {
             let _ = m.reports.get_or_create(&OutcomeLabel {
                 outcome: o.as_str(),
             });
         }
         for code in UPSTREAM_OPEN_CODES.into_iter().chain(
-            Outcome::ALL
-                .into_iter()
+            Outcome::all()
                 .filter(|o| o.is_upstream_fault())
                 .map(Outcome::as_str),
         ) {
@@ -284,7 +266,7 @@ mod tests {
         m.token_relayed();
         assert!(m.render().unwrap().contains("auditstream_active_streams 1"));
         m.stream_finished(Finished {
-            outcome: Outcome::Stalled,
+            outcome: Outcome::Failed(StreamErrorCode::Stalled),
             duration: Duration::from_millis(1500),
             ttft: Some(Duration::from_millis(100)),
             malformed: 3,

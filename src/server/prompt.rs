@@ -16,11 +16,12 @@ findings by severity.
 
 ### 1. <short title>
 - **Severity:** Critical | High | Medium | Low | Info
-- **Line:** <line number in the submitted source>
+- **Line:** <line number in the submitted source> (or <first>-<last>)
 - **Detector:** <short kebab-case id, e.g. reentrancy, tx-origin, unchecked-call>
+- **SWC:** <SWC-nnn, only when one applies>
 
 ```solidity
-<the offending line>
+<the offending lines>
 ```
 
 **Explanation.** What is wrong and how an attacker exploits it.
@@ -55,6 +56,24 @@ mod tests {
         assert!(m.starts_with("Audit `A.sol` (solidity)."));
         assert!(m.contains("```solidity\ncontract A {}\n```\n"));
         assert!(user_message("# @version ^0.3.9\nx: uint256", None).contains("(vyper)"));
+    }
+
+    #[test]
+    fn the_prompt_asks_for_every_field_the_parser_reads() {
+        for label in [
+            "# Security report: ",
+            "## Summary",
+            "## Findings",
+            "### 1. ",
+            "- **Severity:** Critical | High | Medium | Low | Info",
+            "- **Line:** ",
+            "- **Detector:** ",
+            "- **SWC:** ",
+            "**Explanation.** ",
+            "**Recommendation.** ",
+        ] {
+            assert!(SYSTEM_PROMPT.contains(label), "the prompt lacks {label:?}");
+        }
     }
 
     #[test]

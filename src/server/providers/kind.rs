@@ -4,8 +4,11 @@
 
 use super::{anthropic, ollama, openai, wire::Wire};
 
-/// Which wire format a provider speaks.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// Which wire format a provider speaks; named in lower case (`openai`) in settings.
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, strum::IntoStaticStr, strum::EnumString, strum::EnumIter,
+)]
+#[strum(serialize_all = "lowercase", ascii_case_insensitive)]
 pub enum ProviderKind {
     /// The embedded offline analyzer; needs no network.
     Builtin,
@@ -23,22 +26,11 @@ pub const BUILTIN_MODEL: &str = "analyzer";
 impl ProviderKind {
     /// The kind named `s` (any case, surrounding space ignored).
     pub fn from_name(s: &str) -> Option<Self> {
-        Some(match s.trim().to_ascii_lowercase().as_str() {
-            "builtin" => Self::Builtin,
-            "openai" => Self::OpenAi,
-            "ollama" => Self::Ollama,
-            "anthropic" => Self::Anthropic,
-            _ => return None,
-        })
+        s.trim().parse().ok()
     }
 
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Builtin => "builtin",
-            Self::OpenAi => "openai",
-            Self::Ollama => "ollama",
-            Self::Anthropic => "anthropic",
-        }
+        self.into()
     }
 
     /// The provider behind this kind; `None` for the builtin analyzer, which speaks no
@@ -67,12 +59,10 @@ mod tests {
 
     #[test]
     fn kinds_parse_by_name_and_every_network_kind_has_a_wire() {
-        for kind in [
-            ProviderKind::Builtin,
-            ProviderKind::OpenAi,
-            ProviderKind::Ollama,
-            ProviderKind::Anthropic,
-        ] {
+        use strum::IntoEnumIterator;
+        let names: Vec<&str> = ProviderKind::iter().map(ProviderKind::as_str).collect();
+        assert_eq!(names, ["builtin", "openai", "ollama", "anthropic"]);
+        for kind in ProviderKind::iter() {
             let upper = format!(" {} ", kind.as_str().to_uppercase());
             assert_eq!(ProviderKind::from_name(&upper), Some(kind));
             assert_eq!(kind.wire().is_some(), kind != ProviderKind::Builtin);

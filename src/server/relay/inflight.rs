@@ -6,7 +6,8 @@ use std::{sync::Arc, time::Instant};
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::millis;
+use super::decision::{Progress, millis};
+use crate::protocol::StreamErrorCode;
 use crate::server::{
     metrics::{Finished, Metrics, Outcome},
     providers::MalformedCount,
@@ -57,6 +58,21 @@ impl InFlight {
     pub(super) fn ttft(&self) -> Option<std::time::Duration> {
         self.first_token.map(|t| t - self.started)
     }
+
+    /// The stream reached its terminal event: this is the outcome its drop records.
+    pub(super) fn ended(&mut self, outcome: Outcome, message: String) {
+        self.end = Some((outcome, message));
+    }
+
+    /// Where the stream stands now, for the relay's decisions.
+    pub(super) fn progress(&self, max_duration: std::time::Duration) -> Progress {
+        Progress {
+            tokens: self.tokens,
+            ttft: self.ttft(),
+            elapsed: self.started.elapsed(),
+            max_duration,
+        }
+    }
 }
 
 impl Drop for InFlight {
@@ -64,7 +80,10 @@ impl Drop for InFlight {
         drop(self.slot.take());
         let (outcome, message) = self.end.take().unwrap_or_else(|| {
             if std::thread::panicking() {
-                (Outcome::Internal, "the relay panicked".into())
+                (
+                    Outcome::Failed(StreamErrorCode::Internal),
+                    "the relay panicked".into(),
+                )
             } else {
                 (Outcome::Stopped, "the client went away".into())
             }

@@ -3,6 +3,7 @@
 //! goes away the stream is dropped and with it the upstream connection.
 
 mod coalesce;
+mod decision;
 mod inflight;
 
 use std::{convert::Infallible, future::Future, time::Instant};
@@ -23,14 +24,12 @@ use super::{
     config::{ProviderConfig, Settings},
     error::{ApiError, Rejection},
     guard,
-    metrics::Outcome,
-    providers::{self, Frame, FrameStream, MalformedCount, ReportJob, StreamFailure},
+    providers::{self, FrameStream, MalformedCount, ReportJob},
 };
+use decision::{Decision, Next, decide};
 use inflight::InFlight;
 
-use crate::protocol::{
-    Done, Meta, ReportEvent, ReportRequest, StreamError, StreamErrorCode, Token,
-};
+use crate::protocol::{Meta, ReportEvent, ReportRequest, Token};
 
 /// The route handler: a stream, or a JSON error counted by its code.
 pub async fn report(State(state): State<AppState>, req: Request) -> Response {
@@ -81,13 +80,7 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         builtin_pace: settings.builtin_pace,
         malformed: malformed.clone(),
     };
-    let open = providers::open(&state.http, job).instrument(span.clone());
-    let frames = tokio::select! {
-        opened = open => opened.inspect_err(|e| {
-            span.in_scope(|| tracing::warn!(error = %e, "model not opened"));
-        })?,
-        () = grace_over(state) => return Err(Rejection::ShuttingDown.into()),
-    };
+    let frames = open_provider(state, job, &span).await?;
     let meta = Meta {
         report_id,
         provider: provider.name.clone(),
@@ -95,7 +88,14 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     };
     let inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
     let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
-    let events = relay(meta, frames, inflight, deadline, grace_over(state));
+    let events = relay(
+        meta,
+        frames,
+        inflight,
+        deadline,
+        limits.max_duration,
+        grace_over(state),
+    );
     let sse = Sse::new(events.map(Ok::<_, Infallible>))
         .keep_alive(KeepAlive::new().interval(limits.keepalive).text("ping"));
     // Events already waiting leave in one write; a lone token still leaves at once.
@@ -109,6 +109,23 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     );
     h.insert("x-accel-buffering", HeaderValue::from_static("no"));
     Ok(resp)
+}
+
+/// The step that asks the model: its frames once it answered with success headers, or
+/// why not. A shutdown whose grace period runs out first ends the wait.
+async fn open_provider(
+    state: &AppState,
+    job: ReportJob<'_>,
+    span: &tracing::Span,
+) -> Result<FrameStream, ApiError> {
+    let open = providers::open(&state.http, job).instrument(span.clone());
+    tokio::select! {
+        opened = open => opened.map_err(|e| {
+            span.in_scope(|| tracing::warn!(error = %e, "model not opened"));
+            e.into()
+        }),
+        () = grace_over(state) => Err(Rejection::ShuttingDown.into()),
+    }
 }
 
 /// Resolves once a shutdown has begun and its grace period has passed.
@@ -197,92 +214,52 @@ fn resolve_model<'s>(
     Ok((provider, model.to_owned()))
 }
 
-/// What the relay loop waits for next.
-enum Next {
-    Frame(Option<Result<Frame, StreamFailure>>),
-    Deadline,
-    Shutdown,
-}
-
-/// Our event stream: `meta`, the tokens, then exactly one `done` or `error`.
+/// Our event stream: `meta`, the tokens, then exactly one `done` or `error`. The macro
+/// keeps only the loop; `decision::decide` says what each step means.
 fn relay(
     meta: Meta,
     mut frames: FrameStream,
     mut inflight: InFlight,
     deadline: tokio::time::Instant,
+    max_duration: std::time::Duration,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> impl Stream<Item = Event> + Send {
     async_stream::stream! {
         let mut ids = 0u64;
-        let mut event = move |ev: ReportEvent| {
-            ids += 1;
-            Event::default().id(ids.to_string()).event(ev.name()).data(ev.data_json())
-        };
-        yield event(ReportEvent::Meta(meta));
+        ids += 1;
+        yield sse_event(ids, &ReportEvent::Meta(meta));
         futures_util::pin_mut!(shutdown);
         let terminal = loop {
             let next = tokio::select! {
                 biased;
                 () = &mut shutdown => Next::Shutdown,
-                r = tokio::time::timeout_at(deadline, frames.next()) => r.map_or(Next::Deadline, Next::Frame),
+                r = tokio::time::timeout_at(deadline, frames.next()) => {
+                    r.map_or(Next::Deadline, Next::Frame)
+                }
             };
-            let (code, message) = match next {
-                Next::Frame(Some(Ok(Frame::Delta(text)))) => {
+            match decide(next, inflight.progress(max_duration)) {
+                Decision::Token(text) => {
                     inflight.token();
-                    yield event(ReportEvent::Token(Token { text }));
-                    continue;
+                    ids += 1;
+                    yield sse_event(ids, &ReportEvent::Token(Token { text }));
                 }
-                Next::Frame(Some(Ok(Frame::Finish(f)))) => {
-                    inflight.end = Some((Outcome::Done, format!("finished: {}", f.reason)));
-                    let duration = inflight.started.elapsed();
-                    let output_tokens = f.output_tokens.or(Some(inflight.tokens));
-                    break ReportEvent::Done(Done {
-                        finish_reason: f.reason,
-                        tokens_per_sec: f
-                            .tokens_per_sec
-                            .or_else(|| tokens_per_sec(output_tokens?, duration.checked_sub(inflight.ttft()?)?)),
-                        output_tokens,
-                        ttft_ms: inflight.ttft().map(millis),
-                        duration_ms: millis(duration),
-                    });
+                Decision::End { event, outcome, message } => {
+                    inflight.ended(outcome, message);
+                    break event;
                 }
-                Next::Frame(Some(Err(failure))) => stream_error(&failure),
-                // Providers always end with a Finish or an error; an end without
-                // either is a truncation, never a success.
-                Next::Frame(None) => (StreamErrorCode::Truncated, StreamFailure::Truncated.to_string()),
-                Next::Deadline => {
-                    let limit = deadline - tokio::time::Instant::from_std(inflight.started);
-                    (StreamErrorCode::Timeout, format!("the report ran past the limit of {} s", limit.as_secs_f64()))
-                }
-                Next::Shutdown => (StreamErrorCode::Shutdown, "the server is shutting down; generate the report again in a moment".to_owned()),
-            };
-            inflight.end = Some((code.into(), message.clone()));
-            break ReportEvent::Error(StreamError { code, message, partial: inflight.tokens > 0 });
+            }
         };
         // Close the upstream before the last event goes out.
         drop(frames);
-        yield event(terminal);
+        ids += 1;
+        yield sse_event(ids, &terminal);
     }
 }
 
-fn stream_error(failure: &StreamFailure) -> (StreamErrorCode, String) {
-    let code = match failure {
-        StreamFailure::Upstream(_) | StreamFailure::TooLarge { .. } => {
-            StreamErrorCode::UpstreamError
-        }
-        StreamFailure::Stalled(_) => StreamErrorCode::Stalled,
-        StreamFailure::Truncated | StreamFailure::Disconnected(_) => StreamErrorCode::Truncated,
-    };
-    (code, failure.to_string())
-}
-
-/// Tokens per second over the generation time, to one decimal; none for a burst too
-/// short to measure.
-fn tokens_per_sec(tokens: u64, generating: std::time::Duration) -> Option<f64> {
-    let secs = generating.as_secs_f64();
-    (tokens > 1 && secs >= 0.001).then(|| (tokens as f64 / secs * 10.0).round() / 10.0)
-}
-
-fn millis(d: std::time::Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+/// One event of our stream in its SSE form, with its `id`.
+fn sse_event(id: u64, ev: &ReportEvent) -> Event {
+    Event::default()
+        .id(id.to_string())
+        .event(ev.name())
+        .data(ev.data_json())
 }

@@ -1,0 +1,206 @@
+//! Table tests of the parser over realistic reports in the layouts real auditors and models
+//! write (`tests/fixtures/reports/`), one expectation per finding.
+
+use super::model::{Finding, Report};
+use super::parse::parse_finished_report;
+
+fn fixture(name: &str) -> String {
+    let path = format!(
+        "{}/tests/fixtures/reports/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{path}: {e}"))
+}
+
+/// `id Severity rule @file:line-end,…`: one line per finding, for compact tables.
+fn sketch(f: &Finding) -> String {
+    let locs: Vec<String> = f
+        .locations
+        .iter()
+        .map(|l| {
+            let file = l
+                .file
+                .as_deref()
+                .map(|f| format!("{f}:"))
+                .unwrap_or_default();
+            let end = l.end_line.map(|e| format!("-{e}")).unwrap_or_default();
+            format!("{file}{}{end}", l.line)
+        })
+        .collect();
+    format!("{} {} {} @{}", f.id, f.severity, f.rule, locs.join(","))
+}
+
+fn parsed(name: &str) -> Report {
+    parse_finished_report(&fixture(name))
+}
+
+/// Every layout, every finding: id, severity, rule and locations.
+#[test]
+fn every_layout_yields_its_findings() {
+    let table: &[(&str, &[&str])] = &[
+        (
+            "ours.md",
+            &["1 High reentrancy @19-25", "2 Low floating-pragma @1"],
+        ),
+        (
+            "code4rena.md",
+            &[
+                "H-01 High attacker-can-drain-the-vault-through-reentrancy-in-withdraw @src/Vault.sol:19-25",
+                "M-01 Medium oracle-price-can-be-stale @src/Oracle.sol:40",
+            ],
+        ),
+        (
+            "sherlock.md",
+            &[
+                "H-1 High reentrancy-in-withdraw-lets-anyone-drain-the-vault @contracts/Vault.sol:19-25",
+                "M-1 Medium fee-can-be-set-above-100 @Vault.sol:52",
+            ],
+        ),
+        (
+            "cyfrin.md",
+            &[
+                "H-1 High storing-the-password-on-chain-makes-it-visible-to-anyone @",
+                "I-1 Info passwordstore-getpassword-natspec-names-a-parameter-that-does-not @PasswordStore.sol:26",
+                "G-1 Gas s-owner-can-be-immutable @PasswordStore.sol:12",
+            ],
+        ),
+        (
+            "spearbit.md",
+            &[
+                "5.1.1 High reentrancy-drains-the-vault @Vault.sol:19-25",
+                "5.2.1 Gas cache-the-array-length-in-loops @Vault.sol:88",
+            ],
+        ),
+        (
+            "trailofbits.md",
+            &[
+                "TOB-VLT-1 High missing-access-control-on-setfee @52",
+                "TOB-VLT-2 Info unbounded-loop-in-distribute @88-95",
+            ],
+        ),
+        (
+            "openzeppelin.md",
+            &[
+                "1 High attackers-can-drain-the-vault @contracts/Vault.sol:19-25",
+                "2 Medium missing-input-validation-in-setfee @contracts/Vault.sol:52",
+            ],
+        ),
+        (
+            "llm-loose.md",
+            &[
+                "1 High reentrancy-vulnerability @19-25",
+                "2 Medium use-of-tx-origin @31",
+                "3 Low unlocked-pragma @1",
+                "H-1 High unchecked-return-value-of-send @Vault.sol:40",
+            ],
+        ),
+        ("unclassified.md", &["2 Low missing-event @30"]),
+    ];
+    for (name, expected) in table {
+        let report = parsed(name);
+        let got: Vec<String> = report.findings.iter().map(sketch).collect();
+        assert_eq!(got, *expected, "{name}");
+        assert!(report.findings.iter().all(|f| f.complete), "{name}");
+        assert!(
+            report.findings.iter().all(|f| !f.description.is_empty()),
+            "{name}: every finding has a description: {:#?}",
+            report.findings
+        );
+    }
+}
+
+#[test]
+fn our_grammar_is_read_field_by_field() {
+    let r = parsed("ours.md");
+    assert_eq!(r.title.as_deref(), Some("Security report: Vault.sol"));
+    assert!(
+        r.summary.starts_with("Solidity 0.8.19 vault"),
+        "{}",
+        r.summary
+    );
+    let f = &r.findings[0];
+    assert_eq!(f.title, "Reentrancy in `withdraw()`");
+    assert_eq!(f.swc.as_deref(), Some("SWC-107"));
+    assert_eq!(
+        f.snippet.as_deref(),
+        Some("(bool ok, ) = msg.sender.call{value: amount}(\"\");\nbalances[msg.sender] = 0;")
+    );
+    assert_eq!(
+        f.description,
+        "The balance is cleared after the external call, so a contract can\nre-enter `withdraw()` and drain the vault."
+    );
+    assert_eq!(
+        f.recommendation,
+        "Clear the balance before the call (checks-effects-interactions)."
+    );
+}
+
+#[test]
+fn sections_land_in_description_and_recommendation() {
+    let c4 = parsed("code4rena.md");
+    assert_eq!(
+        c4.findings[0].description,
+        "`withdraw` sends ether before it zeroes the balance."
+    );
+    assert_eq!(
+        c4.findings[0].recommendation,
+        "Zero the balance first, or add `nonReentrant`."
+    );
+    // The proof of concept is not the offending code.
+    assert_eq!(c4.findings[0].snippet, None);
+    let sherlock = parsed("sherlock.md");
+    assert_eq!(
+        sherlock.findings[0].description,
+        "The vault pays out before it updates the balance.\n\n`withdraw` performs an external call and then sets `balances[msg.sender] = 0`."
+    );
+    let spearbit = parsed("spearbit.md");
+    assert_eq!(
+        spearbit.findings[0].recommendation,
+        "Write the balance first."
+    );
+    let oz = parsed("openzeppelin.md");
+    assert_eq!(oz.findings[1].recommendation, "Consider bounding the fee.");
+    let loose = parsed("llm-loose.md");
+    assert_eq!(
+        loose.findings[1].recommendation,
+        "compare `msg.sender` instead."
+    );
+    assert_eq!(
+        loose.findings[0].description,
+        "The external call happens before the state update."
+    );
+}
+
+#[test]
+fn following_report_sections_are_not_swallowed() {
+    for (name, not_in_any) in [
+        ("code4rena.md", "open organization"),
+        ("code4rena.md", "Missing zero-address check"),
+        ("openzeppelin.md", "Several fixes were proposed"),
+        ("spearbit.md", "Commit hashes"),
+        ("trailofbits.md", "recommends addressing"),
+        ("llm-loose.md", "needs fixes before deployment"),
+        ("llm-loose.md", "~200 gas"),
+    ] {
+        let r = parsed(name);
+        for f in &r.findings {
+            let all = format!("{} {} {:?}", f.description, f.recommendation, f.snippet);
+            assert!(
+                !all.contains(not_in_any),
+                "{name}: {} swallowed {not_in_any:?}",
+                f.id
+            );
+        }
+    }
+}
+
+#[test]
+fn a_finding_without_a_severity_is_kept_as_unclassified() {
+    let r = parsed("unclassified.md");
+    assert_eq!(r.unclassified.len(), 1);
+    let u = &r.unclassified[0];
+    assert_eq!(u.title, "Approval race");
+    assert_eq!(u.report_line, 9);
+    assert!(u.text.starts_with("### 1. Approval race\n"), "{}", u.text);
+    assert!(u.text.contains("line 12"));
+}

@@ -1,0 +1,432 @@
+//! Splits a report's markdown into blocks: the title, the summary, and one block per
+//! finding-like section, each with the context it sits in (the severity heading above it).
+//!
+//! A line scanner, not a CommonMark parser (pulldown-cmark): a report's findings are found by
+//! its ATX headings and fenced code blocks alone, the scanner must give byte offsets and line
+//! numbers of blocks for the live reader, and it must treat a half-written last line as "not
+//! yet known". Those three are simpler to get exactly right over lines than over events.
+
+use super::model::Severity;
+use super::words::{
+    finding_id, is_finding_part, is_findings_container, is_report_section, is_summary_heading,
+    severity_group, severity_word,
+};
+
+/// A finding-like section of the report.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Block {
+    /// Byte range of the block in the report text, heading line included.
+    pub start: usize,
+    pub end: usize,
+    /// 1-based line of the heading.
+    pub line: u32,
+    /// How the heading reads.
+    pub head: Head,
+    /// The severity of the heading the block sits under (`## High`), if any.
+    pub group: Option<Severity>,
+    /// Whether the block sits under a findings heading (`## Findings`, `## High`).
+    pub in_findings: bool,
+    /// 1-based position among the report's finding-like blocks.
+    pub ordinal: u32,
+    /// False when the text ends inside the block (it may still grow).
+    pub finished: bool,
+}
+
+impl Block {
+    /// The block's markdown.
+    pub fn text<'a>(&self, report: &'a str) -> &'a str {
+        report.get(self.start..self.end).unwrap_or("")
+    }
+}
+
+/// A heading read for what it says about a finding.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Head {
+    /// ATX level (1–6), or 7 for a bold line standing as a heading (`**[H-01] Title**`).
+    pub level: u8,
+    /// `H-01` from `[H-01] Title`, `Issue H-1: Title`.
+    pub id: Option<String>,
+    /// `1` from `1. Title`, `5.1` from `5.1 Title`.
+    pub number: Option<String>,
+    /// A severity written in the heading: `[High] Title`, `Title (High)`, `High: Title`.
+    pub severity: Option<Severity>,
+    pub title: String,
+}
+
+/// The report split into blocks.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outline {
+    /// The first level-1 heading that is not a finding.
+    pub title: Option<String>,
+    /// Byte range of the report summary section's body.
+    pub summary: Option<(usize, usize)>,
+    pub blocks: Vec<Block>,
+}
+
+/// What a heading opens, outside any finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Section {
+    Container,
+    Group(Severity),
+    Other,
+}
+
+/// Splits `text`. With `finished`, the text is the whole report: its last line counts even
+/// without a newline and every block is finished. Otherwise the last unterminated line is not
+/// yet read as a heading, and the last block is unfinished.
+pub fn outline(text: &str, finished: bool) -> Outline {
+    let mut out = Outline::default();
+    let mut sections: Vec<(u8, Section)> = Vec::new();
+    let mut fence: Option<(char, usize)> = None;
+    let mut open: Option<Block> = None;
+    let mut summary: Option<usize> = None;
+    let mut offset = 0;
+    for (n, raw) in text.split_inclusive('\n').enumerate() {
+        let at = offset;
+        offset += raw.len();
+        let complete = raw.ends_with('\n') || finished;
+        let line = raw.trim_end_matches(['\n', '\r']);
+        if let Some(f) = fence {
+            if complete && closes_fence(line, f) {
+                fence = None;
+            }
+            continue;
+        }
+        if let Some(f) = opens_fence(line) {
+            fence = Some(f);
+            continue;
+        }
+        if !complete {
+            break;
+        }
+        let Some(head) = heading(line) else { continue };
+        let context = if head.level < 7 {
+            let kept = sections.iter().take_while(|(l, _)| *l < head.level).count();
+            &sections[..kept]
+        } else {
+            &sections[..]
+        };
+        let group = context.iter().rev().find_map(|(_, s)| match s {
+            Section::Group(g) => Some(*g),
+            _ => None,
+        });
+        let in_findings = context
+            .iter()
+            .any(|(_, s)| matches!(s, Section::Container | Section::Group(_)));
+        if head.level == 7 {
+            // A bold line is a heading only when it starts a finding, and not inside a
+            // finding under a real heading (where it is a label like `**Description**`).
+            let starts = strong(&head) || in_findings && head.number.is_some();
+            if !starts || open.as_ref().is_some_and(|b| b.head.level < 7) {
+                continue;
+            }
+        }
+        if let Some(b) = &open {
+            let breaks_out = head.id.is_some()
+                || severity_group(&head.title).is_some()
+                || is_findings_container(&head.title);
+            let inside = head.level < 7
+                && !breaks_out
+                && (head.level > b.head.level
+                    || head.level >= b.head.level && is_finding_part(&head.title));
+            if inside {
+                continue;
+            }
+            let mut b = open.take().expect("checked");
+            b.end = at;
+            b.finished = true;
+            out.blocks.push(b);
+        }
+        if let Some(s) = summary.take() {
+            out.summary = Some((s, at));
+        }
+        if head.level < 7 {
+            sections.retain(|(level, _)| *level < head.level);
+        }
+        let section = if head.id.is_some() {
+            None
+        } else if let Some(g) = severity_group(&head.title) {
+            Some(Section::Group(g))
+        } else if is_findings_container(&head.title) {
+            Some(Section::Container)
+        } else if head.number.is_none() && head.severity.is_none() && is_report_section(&head.title)
+        {
+            Some(Section::Other)
+        } else if in_findings || head.number.is_some() || head.severity.is_some() {
+            None
+        } else {
+            Some(Section::Other)
+        };
+        match section {
+            Some(s) => {
+                if s == Section::Other {
+                    if head.level == 1 && out.title.is_none() {
+                        out.title = Some(head.title.clone());
+                    }
+                    if out.summary.is_none() && is_summary_heading(&head.title) {
+                        summary = Some(offset);
+                    }
+                }
+                sections.push((head.level, s));
+            }
+            None => {
+                open = Some(Block {
+                    start: at,
+                    end: text.len(),
+                    line: n as u32 + 1,
+                    head,
+                    group,
+                    in_findings,
+                    ordinal: out.blocks.len() as u32 + 1,
+                    finished: false,
+                });
+            }
+        }
+    }
+    if let Some(mut b) = open {
+        b.end = text.len();
+        b.finished = finished;
+        out.blocks.push(b);
+    }
+    if let Some(s) = summary {
+        out.summary = Some((s, text.len()));
+    }
+    out
+}
+
+/// Whether a heading names a finding by itself (an id, or a severity tag).
+fn strong(head: &Head) -> bool {
+    head.id.is_some() || head.severity.is_some() && head.number.is_some()
+}
+
+/// `` ``` `` or `~~~` (three or more, indented at most three spaces) opens a fence.
+pub fn opens_fence(line: &str) -> Option<(char, usize)> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let c = t.chars().next().filter(|c| *c == '`' || *c == '~')?;
+    let n = t.chars().take_while(|&x| x == c).count();
+    (n >= 3 && !(c == '`' && t[n..].contains('`'))).then_some((c, n))
+}
+
+/// A fence closes on a line of at least as many of the same character, and nothing else.
+pub fn closes_fence(line: &str, (c, n): (char, usize)) -> bool {
+    let t = line.trim_start_matches(' ');
+    line.len() - t.len() <= 3 && {
+        let run = t.chars().take_while(|&x| x == c).count();
+        run >= n && t[run * c.len_utf8()..].trim().is_empty()
+    }
+}
+
+/// An ATX heading (`### 1. Title`, trailing `#`s dropped), or a bold line that reads as one
+/// (`**[H-01] Title**`, level 7).
+pub fn heading(line: &str) -> Option<Head> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let hashes = t.chars().take_while(|&c| c == '#').count();
+    let (level, text) = if (1..=6).contains(&hashes) {
+        let rest = &t[hashes..];
+        if !(rest.is_empty() || rest.starts_with([' ', '\t'])) {
+            return None;
+        }
+        let rest = rest.trim();
+        let rest = rest.trim_end_matches('#');
+        (hashes as u8, rest.trim())
+    } else {
+        let inner = t.trim_end().strip_prefix("**")?.strip_suffix("**")?;
+        if inner.contains("**") || inner.is_empty() {
+            return None;
+        }
+        (7, inner.trim())
+    };
+    let mut head = read_head(text);
+    head.level = level;
+    Some(head)
+}
+
+/// Reads id, number and severity tag off a heading's text.
+fn read_head(text: &str) -> Head {
+    let mut head = Head::default();
+    let mut rest = unwrap_bold(text.trim());
+    for word in ["issue", "finding", "bug", "vulnerability"] {
+        if let Some(after) = strip_word(rest, word)
+            && (after.starts_with(['#', '['])
+                || after.starts_with(|c: char| c.is_ascii_digit())
+                || first_token(after)
+                    .and_then(|t| finding_id(t.trim_end_matches([':', '.'])))
+                    .is_some())
+        {
+            rest = after;
+            break;
+        }
+    }
+    if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
+        let (tag, after) = inner;
+        if let Some(id) = finding_id(tag.trim()) {
+            head.id = Some(id.to_owned());
+            rest = after;
+        } else if let Some(s) = tag_severity(tag) {
+            head.severity = Some(s);
+            rest = after;
+        }
+    } else if let Some(tok) = first_token(rest)
+        && let Some(id) = finding_id(tok.trim_end_matches([':', '.']))
+    {
+        head.id = Some(id.to_owned());
+        rest = &rest[tok.len()..];
+    } else if let Some((number, after)) = numbering(rest) {
+        head.number = Some(number.to_owned());
+        rest = after;
+    }
+    rest = trim_separators(rest);
+    // A severity tag after the id or number: `1. [High] Title`, `1. High: Title`.
+    if let Some((tag, after)) = rest.strip_prefix('[').and_then(|r| r.split_once(']'))
+        && let Some(s) = tag_severity(tag)
+    {
+        head.severity = head.severity.or(Some(s));
+        rest = trim_separators(after);
+    } else if let Some((tag, after)) = rest.split_once(':')
+        && let Some(s) = tag_severity(tag)
+    {
+        head.severity = head.severity.or(Some(s));
+        rest = trim_separators(after);
+    }
+    // A trailing tag: `Title (High)`, `Title [Medium Risk]`, `Title — Low`.
+    let trimmed = rest.trim_end();
+    for (open, close) in [('(', ')'), ('[', ']')] {
+        if let Some(body) = trimmed.strip_suffix(close)
+            && let Some(i) = body.rfind(open)
+            && let Some(s) = tag_severity(&body[i + 1..])
+        {
+            head.severity = head.severity.or(Some(s));
+            rest = &trimmed[..i];
+        }
+    }
+    if let Some((before, tag)) = rest.rsplit_once([' ', '\t'])
+        && let Some(b) = before.trim_end().strip_suffix(['—', '–', '-'])
+        && let Some(s) = tag_severity(tag)
+    {
+        head.severity = head.severity.or(Some(s));
+        rest = b;
+    }
+    head.title = unwrap_bold(rest.trim()).trim().to_owned();
+    head
+}
+
+/// A severity tag: one to three words whose first is a severity, with only filler after it
+/// (`High`, `High Risk`, `Severity: High`, `🔴 Critical`).
+fn tag_severity(tag: &str) -> Option<Severity> {
+    let tag = tag.trim();
+    let tag = tag
+        .strip_prefix("Severity:")
+        .or_else(|| tag.strip_prefix("severity:"))
+        .unwrap_or(tag);
+    severity_group(tag).or_else(|| {
+        let words = super::words::words_of(tag);
+        (words.len() == 1).then(|| severity_word(tag)).flatten()
+    })
+}
+
+fn first_token(s: &str) -> Option<&str> {
+    s.split_whitespace().next()
+}
+
+fn strip_word<'a>(s: &'a str, word: &str) -> Option<&'a str> {
+    let head = s.get(..word.len())?;
+    let rest = &s[word.len()..];
+    (head.eq_ignore_ascii_case(word) && rest.starts_with(' ')).then(|| rest.trim_start())
+}
+
+/// `1. `, `1) `, `1: `, `#1 `, `5.1 `, `5.1. `: the number and the rest.
+fn numbering(s: &str) -> Option<(&str, &str)> {
+    let s2 = s.strip_prefix('#').unwrap_or(s);
+    let digits_end = s2
+        .char_indices()
+        .find(|&(_, c)| !(c.is_ascii_digit() || c == '.'))
+        .map_or(s2.len(), |(i, _)| i);
+    let number = s2[..digits_end].trim_end_matches('.');
+    if number.is_empty() || !number.starts_with(|c: char| c.is_ascii_digit()) {
+        return None;
+    }
+    let after = &s2[digits_end..];
+    let after = after.strip_prefix([')', ':']).unwrap_or(after);
+    (after.starts_with([' ', '\t']) || after.is_empty()).then_some((number, after))
+}
+
+fn trim_separators(s: &str) -> &str {
+    s.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '.'))
+}
+
+fn unwrap_bold(s: &str) -> &str {
+    for m in ["**", "__"] {
+        if let Some(inner) = s.strip_prefix(m).and_then(|r| r.strip_suffix(m))
+            && !inner.contains(m)
+        {
+            return inner;
+        }
+    }
+    s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn head(line: &str) -> (Option<String>, Option<String>, Option<Severity>, String) {
+        let h = heading(line).expect("a heading");
+        (h.id, h.number, h.severity, h.title)
+    }
+
+    #[test]
+    fn headings_give_ids_numbers_and_severity_tags() {
+        let s = |x: &str| Some(x.to_owned());
+        assert_eq!(
+            head("### 1. Reentrancy"),
+            (None, s("1"), None, "Reentrancy".into())
+        );
+        assert_eq!(
+            head("### [H-01] Drain"),
+            (s("H-01"), None, None, "Drain".into())
+        );
+        assert_eq!(
+            head("# Issue H-1: Drain"),
+            (s("H-1"), None, None, "Drain".into())
+        );
+        assert_eq!(
+            head("## H-1: Drain"),
+            (s("H-1"), None, None, "Drain".into())
+        );
+        assert_eq!(
+            head("### 2. [High] Drain ##"),
+            (None, s("2"), Some(Severity::High), "Drain".into())
+        );
+        assert_eq!(
+            head("### 3) Drain (Medium Risk)"),
+            (None, s("3"), Some(Severity::Medium), "Drain".into())
+        );
+        assert_eq!(
+            head("#### 5.1 Drain"),
+            (None, s("5.1"), None, "Drain".into())
+        );
+        assert_eq!(
+            head("**[M-02] Price can be stale**"),
+            (s("M-02"), None, None, "Price can be stale".into())
+        );
+        assert_eq!(heading("#hashtag"), None);
+        assert_eq!(heading("    # indented code"), None);
+        assert_eq!(head("## 1.5 ETH is lost").1, s("1.5"));
+    }
+
+    #[test]
+    fn fences_open_and_close_by_the_same_run() {
+        assert_eq!(opens_fence("```solidity"), Some(('`', 3)));
+        assert_eq!(opens_fence("~~~~"), Some(('~', 4)));
+        assert_eq!(opens_fence("``inline``"), None);
+        assert!(closes_fence("````", ('`', 3)));
+        assert!(!closes_fence("```js", ('`', 3)));
+        assert!(!closes_fence("``", ('`', 3)));
+    }
+}

@@ -1,0 +1,180 @@
+//! Tests of the parser on text that is still arriving: any prefix parses without panicking,
+//! a finding marked complete never changes afterwards, and a reader that parses only newly
+//! finished blocks ends with the same findings as one parse of the whole report.
+
+use proptest::prelude::*;
+
+use super::model::{Finding, Report};
+use super::parse::{Parsed, parse_block, parse_finished_report, parse_report};
+use super::scan::outline;
+
+const FIXTURES: &[&str] = &[
+    include_str!("../../tests/fixtures/reports/ours.md"),
+    include_str!("../../tests/fixtures/reports/code4rena.md"),
+    include_str!("../../tests/fixtures/reports/sherlock.md"),
+    include_str!("../../tests/fixtures/reports/cyfrin.md"),
+    include_str!("../../tests/fixtures/reports/spearbit.md"),
+    include_str!("../../tests/fixtures/reports/trailofbits.md"),
+    include_str!("../../tests/fixtures/reports/openzeppelin.md"),
+    include_str!("../../tests/fixtures/reports/llm-loose.md"),
+    include_str!("../../tests/fixtures/reports/unclassified.md"),
+];
+
+/// The findings a live reader ends with when it is handed `chunks` one after another and
+/// parses each block once, when it is finished (and the tail once the stream ends).
+fn read_incrementally(chunks: &[&str]) -> Vec<Finding> {
+    let mut text = String::new();
+    let mut done: Vec<Parsed> = Vec::new();
+    for chunk in chunks {
+        text.push_str(chunk);
+        let o = outline(&text, false);
+        for b in o.blocks.iter().skip(done.len()) {
+            if !b.finished {
+                break;
+            }
+            done.push(parse_block(&text, b));
+        }
+    }
+    let o = outline(&text, true);
+    for b in o.blocks.iter().skip(done.len()) {
+        done.push(parse_block(&text, b));
+    }
+    done.into_iter()
+        .filter_map(|p| match p {
+            Parsed::Finding(f) => Some(f),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Every finding `prefix` marks complete is the final report's finding at the same place.
+fn complete_findings_are_final(prefix: &Report, last: &Report) -> Result<(), String> {
+    for (i, f) in prefix.findings.iter().enumerate() {
+        if f.complete && last.findings.get(i) != Some(f) {
+            return Err(format!("finding {i} changed after it was complete: {f:#?}"));
+        }
+    }
+    if prefix.findings.iter().rev().skip(1).any(|f| !f.complete) {
+        return Err("only the last finding may be incomplete".into());
+    }
+    Ok(())
+}
+
+#[test]
+fn every_prefix_of_every_fixture_is_consistent_with_the_whole() {
+    for text in FIXTURES {
+        let last = parse_finished_report(text);
+        for (i, _) in text.char_indices() {
+            let prefix = parse_report(&text[..i]);
+            complete_findings_are_final(&prefix, &last).unwrap_or_else(|e| panic!("{e}"));
+        }
+    }
+    // In our grammar the last finding ends the report: open until the stream ends.
+    let ours = parse_report(FIXTURES[0]);
+    assert!(!ours.findings[1].complete && ours.findings[0].complete);
+    assert!(parse_finished_report(FIXTURES[0]).findings[1].complete);
+}
+
+#[test]
+fn a_finding_is_incomplete_until_the_next_heading_arrives() {
+    let text = "## Findings\n\n### 1. Reentrancy\n- **Severity:** High\n- **Line:** 19\n";
+    let r = parse_report(text);
+    assert_eq!(r.findings.len(), 1);
+    assert!(!r.findings[0].complete);
+    // The next finding has no severity yet: pending, neither a finding nor unclassified.
+    let next = format!("{text}\n### 2. Floating pragma\n");
+    let r = parse_report(&next);
+    assert!(r.findings.len() == 1 && r.findings[0].complete && r.unclassified.is_empty());
+    let r = parse_report(&format!("{next}- **Severity:** Low\n"));
+    assert!(r.findings[0].complete && !r.findings[1].complete);
+    // Half a heading line is not a heading yet.
+    let r = parse_report(&format!("{text}\n### 2. Flo"));
+    assert_eq!(r.findings.len(), 1);
+    assert!(!r.findings[0].complete);
+}
+
+#[test]
+fn the_incremental_reader_matches_one_parse_on_fixtures() {
+    for text in FIXTURES {
+        let whole = parse_finished_report(text).findings;
+        let by_line: Vec<&str> = text.split_inclusive('\n').collect();
+        assert_eq!(read_incrementally(&by_line), whole);
+        let by_char: Vec<&str> = text
+            .char_indices()
+            .map(|(i, c)| &text[i..i + c.len_utf8()])
+            .collect();
+        assert_eq!(read_incrementally(&by_char), whole);
+    }
+}
+
+/// Lines a report is made of, hostile ones included.
+fn line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        prop::sample::select(vec![
+            "# Security report: Vault.sol",
+            "## Summary",
+            "## Findings",
+            "## High",
+            "## Medium Risk",
+            "### 1. Reentrancy",
+            "### [H-01] Drain",
+            "# Issue M-2: Stale price",
+            "## H-1: Thing",
+            "### 2. Thing (Low)",
+            "**[L-01] Bold finding**",
+            "- **Severity:** High",
+            "- **Severity**: Medium",
+            "Severity: Low",
+            "Impact: High",
+            "- **Line:** 19-25",
+            "Vault.sol#L19-L25",
+            "lines 19–25",
+            "**Explanation.** Because.",
+            "**Recommendation.** Fix it.",
+            "```solidity",
+            "```",
+            "~~~",
+            "````",
+            "#### Description",
+            "## Conclusion",
+            "| Severity | High |",
+            "**SWC:** SWC-107",
+            "**Detector:** tx-origin",
+            "",
+            "",
+            "text line",
+            "### ",
+            "**",
+            "- ",
+            "L4294967296",
+            "line 0",
+        ])
+        .prop_map(str::to_owned),
+        "[#*`|:\\-\\[\\]( )a-zA-Z0-9éß–\u{1F600}\r]{0,24}",
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    #[test]
+    fn any_split_of_any_text_gives_the_same_findings(
+        lines in prop::collection::vec(line(), 0..40),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
+    ) {
+        let text = lines.join("\n");
+        let whole = parse_finished_report(&text);
+        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(text.len() + 1)).collect();
+        points.push(0);
+        points.push(text.len());
+        points.sort_unstable();
+        points.dedup();
+        let points: Vec<usize> = points.into_iter().filter(|&p| text.is_char_boundary(p)).collect();
+        let chunks: Vec<&str> = points.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        for &p in &points {
+            let prefix = parse_report(&text[..p]);
+            prop_assert!(complete_findings_are_final(&prefix, &whole).is_ok());
+        }
+        prop_assert_eq!(read_incrementally(&chunks), whole.findings);
+    }
+}

@@ -1,0 +1,570 @@
+//! The vocabulary of security reports: severity words, finding ids (`H-01`, `QA-3`), the
+//! names of fields and sections, and line references (`Vault.sol#L19-L25`, `lines 19–25`).
+//! Pure string functions, shared by the block scanner and the block parser.
+//!
+//! Written by hand rather than with `regex`: the patterns are few and small, the module is
+//! compiled into the browser's wasm too, and each rule reads better as a named function.
+
+use super::model::{Location, Severity};
+
+/// A severity named by a word or two: `High`, `high risk`, `Non-Critical`, `QA`, `Gas`,
+/// `🔴 Critical (Likelihood: Medium)`. Only the first word decides.
+pub fn severity_word(text: &str) -> Option<Severity> {
+    let words = words_of(text);
+    let first = words.first()?;
+    severity_of(first)
+}
+
+fn severity_of(word: &str) -> Option<Severity> {
+    Some(match word {
+        "critical" | "crit" => Severity::Critical,
+        "high" => Severity::High,
+        "medium" | "med" | "moderate" => Severity::Medium,
+        "low" => Severity::Low,
+        "info" | "informational" | "information" | "informative" | "note" | "notes"
+        | "non-critical" | "noncritical" | "nc" | "qa" => Severity::Info,
+        "gas" | "optimization" | "optimizations" | "optimisation" | "optimisations" => {
+            Severity::Gas
+        }
+        _ => return None,
+    })
+}
+
+/// Lowercase words of `text`: letters, digits and inner `-`, everything else separates.
+pub fn words_of(text: &str) -> Vec<String> {
+    text.split(|c: char| !(c.is_alphanumeric() || c == '-' || c == '&'))
+        .map(|w| w.trim_matches('-').to_lowercase())
+        .filter(|w| !w.is_empty())
+        .collect()
+}
+
+/// A heading that groups findings by severity: `High`, `## Medium Risk`, `High Severity
+/// Findings (3)`, `Low Risk and Non-Critical Issues`, `Gas Optimizations`, `QA Report`.
+pub fn severity_group(text: &str) -> Option<Severity> {
+    const FILLER: &[&str] = &[
+        "risk",
+        "risks",
+        "severity",
+        "findings",
+        "finding",
+        "issues",
+        "issue",
+        "vulnerabilities",
+        "vulnerability",
+        "and",
+        "&",
+        "level",
+        "priority",
+        "report",
+        "savings",
+        "recommendations",
+        "non-critical",
+        "informational",
+        "info",
+        "low",
+        "qa",
+        "notes",
+        "gas",
+        "optimizations",
+        "optimization",
+        "optimisations",
+        "severities",
+    ];
+    let words: Vec<String> = words_of(text)
+        .into_iter()
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let severity = severity_of(words.first()?)?;
+    words[1..]
+        .iter()
+        .all(|w| FILLER.contains(&w.as_str()))
+        .then_some(severity)
+}
+
+/// A heading over all findings: `Findings`, `Detailed Findings`, `Vulnerabilities Found`,
+/// `Findings & Recommendations`.
+pub fn is_findings_container(text: &str) -> bool {
+    const ANCHOR: &[&str] = &["findings", "issues", "vulnerabilities"];
+    const FILLER: &[&str] = &[
+        "detailed",
+        "security",
+        "audit",
+        "identified",
+        "found",
+        "the",
+        "list",
+        "of",
+        "technical",
+        "all",
+        "and",
+        "&",
+        "recommendations",
+        "observations",
+        "details",
+        "discovered",
+        "reported",
+    ];
+    let words: Vec<String> = words_of(text)
+        .into_iter()
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    words.iter().any(|w| ANCHOR.contains(&w.as_str()))
+        && words
+            .iter()
+            .all(|w| ANCHOR.contains(&w.as_str()) || FILLER.contains(&w.as_str()))
+}
+
+/// The report-level summary heading: `Summary`, `Executive Summary`, `Overview`.
+pub fn is_summary_heading(text: &str) -> bool {
+    let words = words_of(text).join(" ");
+    matches!(
+        words.as_str(),
+        "summary" | "executive summary" | "audit summary" | "report summary" | "overview" | "tl dr"
+    )
+}
+
+/// A section of the report around the findings, never a finding itself, even when it sits
+/// under a findings heading: `Conclusion`, `Appendix: Gas table`, `Disclaimer`, `Scope`.
+pub fn is_report_section(text: &str) -> bool {
+    const NAMES: &[&str] = &[
+        "summary",
+        "overview",
+        "introduction",
+        "conclusion",
+        "conclusions",
+        "appendix",
+        "disclaimer",
+        "scope",
+        "methodology",
+        "about",
+        "contents",
+        "references",
+        "glossary",
+        "legend",
+        "classification",
+        "statistics",
+        "revision",
+        "changelog",
+        "acknowledgements",
+    ];
+    let words: Vec<String> = words_of(text)
+        .into_iter()
+        .filter(|w| !w.chars().all(|c| c.is_ascii_digit()))
+        .collect();
+    let last = ["summary", "overview", "statistics"];
+    words.first().is_some_and(|w| NAMES.contains(&w.as_str()))
+        || words.last().is_some_and(|w| last.contains(&w.as_str()))
+}
+
+/// A finding id: a short letter prefix, a dash and a number (`H-01`, `QA-3`, `GAS-1`,
+/// `TOB-VAULT-2`). Identifiers of other catalogues (`SWC-107`, `CWE-20`) are not ids.
+pub fn finding_id(token: &str) -> Option<&str> {
+    let (prefix, number) = token.rsplit_once('-')?;
+    let first = prefix.split('-').next()?;
+    let catalogue = ["swc", "cwe", "eip", "erc", "cve", "bip", "sip"];
+    let ok = !number.is_empty()
+        && number.len() <= 4
+        && number.chars().all(|c| c.is_ascii_digit())
+        && !first.is_empty()
+        && first.len() <= 6
+        && prefix.len() <= 24
+        && prefix
+            .split('-')
+            .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric()))
+        && first.chars().all(|c| c.is_ascii_alphabetic())
+        && !catalogue.contains(&first.to_ascii_lowercase().as_str());
+    ok.then_some(token)
+}
+
+/// The severity an id's prefix implies: `C-`, `H-`, `M-`, `L-`, `I-`/`N-`/`NC-`/`QA-`, `G-`.
+pub fn id_severity(id: &str) -> Option<Severity> {
+    let (prefix, _) = id.split_once('-')?;
+    Some(match prefix.to_ascii_uppercase().as_str() {
+        "C" | "CRIT" => Severity::Critical,
+        "H" => Severity::High,
+        "M" => Severity::Medium,
+        "L" => Severity::Low,
+        "I" | "N" | "NC" | "QA" | "INFO" => Severity::Info,
+        "G" | "GAS" => Severity::Gas,
+        _ => return None,
+    })
+}
+
+/// What a `Key: value` label means inside a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Label {
+    Severity,
+    /// `Impact` is a severity when its value is one (`Impact: High`), else a section.
+    Impact,
+    Confidence,
+    Location,
+    Rule,
+    Swc,
+    Function,
+    Id,
+    Description,
+    Recommendation,
+    /// A known section that is neither (proof of concept, tools used, status…).
+    Other,
+}
+
+/// The label a field or section name stands for, if it is one a finding uses.
+pub fn label(name: &str) -> Option<Label> {
+    let name = words_of(name).join(" ");
+    Some(match name.as_str() {
+        "severity" | "risk" | "risk level" | "risk rating" | "severity level" | "rating" => {
+            Label::Severity
+        }
+        "impact" => Label::Impact,
+        "confidence" => Label::Confidence,
+        "line" | "lines" | "location" | "locations" | "target" | "targets" | "context" | "file"
+        | "files" | "affected code" | "affected lines" | "affected file" | "affected files"
+        | "lines of code" | "code location" | "instances" | "links" => Label::Location,
+        "detector" | "rule" | "rule id" | "check" | "detector id" => Label::Rule,
+        "swc" | "swc id" | "swc-id" | "swc reference" | "swc registry" => Label::Swc,
+        "function" | "functions" | "affected function" | "affected functions" => Label::Function,
+        "id" | "finding id" | "issue id" => Label::Id,
+        "explanation"
+        | "description"
+        | "summary"
+        | "vulnerability detail"
+        | "vulnerability details"
+        | "details"
+        | "detail"
+        | "root cause"
+        | "issue"
+        | "problem"
+        | "finding description"
+        | "bug description"
+        | "vulnerability" => Label::Description,
+        "recommendation"
+        | "recommendations"
+        | "recommended mitigation"
+        | "recommended mitigation steps"
+        | "mitigation"
+        | "mitigations"
+        | "remediation"
+        | "fix"
+        | "suggested fix"
+        | "recommended fix"
+        | "solution"
+        | "suggestion" => Label::Recommendation,
+        "proof of concept" | "poc" | "exploit scenario" | "attack scenario" | "code snippet"
+        | "tool used" | "tools used" | "status" | "resolution" | "team response" | "response"
+        | "references" | "likelihood" | "difficulty" | "type" | "category" => Label::Other,
+        _ => return None,
+    })
+}
+
+/// Section names that stay inside a finding even at the finding's own heading level
+/// (`### 1. Reentrancy` followed by a sloppy `### Description`).
+pub fn is_finding_part(name: &str) -> bool {
+    let name = words_of(name).join(" ");
+    matches!(
+        name.as_str(),
+        "description"
+            | "explanation"
+            | "impact"
+            | "recommendation"
+            | "recommended mitigation"
+            | "recommended mitigation steps"
+            | "mitigation"
+            | "proof of concept"
+            | "poc"
+            | "details"
+            | "vulnerability detail"
+            | "vulnerability details"
+            | "root cause"
+            | "location"
+            | "code snippet"
+            | "lines of code"
+            | "exploit scenario"
+    )
+}
+
+/// At most this many locations are read per finding: enough for any real finding, and it
+/// keeps a hostile block (thousands of `L1 L2 …`) from costing quadratic time.
+pub const MAX_LOCATIONS: usize = 64;
+
+/// Every line reference in `text`, at most `MAX_LOCATIONS`. With `loose`, bare `19`, `19-25` and `L19` count too (a
+/// `Line:` field); otherwise a line needs a file (`Vault.sol:19`, `…/Vault.sol#L19-L25`) or
+/// the word line (`line 19`, `lines 19–25`, `lines 19 to 25`) or an `L` (`L19`).
+pub fn locations_in(text: &str, loose: bool) -> Vec<Location> {
+    let words = tokens(text);
+    let mut out: Vec<Location> = Vec::new();
+    let mut pending_file: Option<(String, usize)> = None;
+    let mut i = 0;
+    while i < words.len() && out.len() < MAX_LOCATIONS {
+        let w = words[i];
+        let file_here = pending_file
+            .as_ref()
+            .filter(|(_, at)| i <= at + 2)
+            .map(|(f, _)| f.clone());
+        if let Some((file, rest)) = split_source_file(w) {
+            match line_suffix(rest) {
+                Some((line, end_line)) => push(&mut out, Some(file), line, end_line),
+                None => pending_file = Some((file, i)),
+            }
+            i += 1;
+            continue;
+        }
+        let lower = w.to_ascii_lowercase();
+        if lower == "line" || lower == "lines" || lower == "l" {
+            let (refs, used) = numbers_after(&words[i + 1..]);
+            for (line, end_line) in refs {
+                push(&mut out, file_here.clone(), line, end_line);
+            }
+            i += 1 + used;
+            continue;
+        }
+        if let Some((line, end_line)) = l_range(w).or_else(|| loose.then(|| range(w)).flatten()) {
+            let (line, end_line) = match (end_line, words.get(i + 1), words.get(i + 2)) {
+                (None, Some(&("to" | "-" | "–" | "—")), Some(next)) => {
+                    match l_range(next).or_else(|| range(next)) {
+                        Some((end, None)) if end >= line => {
+                            i += 2;
+                            (line, Some(end))
+                        }
+                        _ => (line, None),
+                    }
+                }
+                _ => (line, end_line),
+            };
+            push(&mut out, file_here, line, end_line);
+        }
+        i += 1;
+    }
+    out
+}
+
+fn push(out: &mut Vec<Location>, file: Option<String>, line: u32, end_line: Option<u32>) {
+    if out.len() >= MAX_LOCATIONS {
+        return;
+    }
+    let end_line = end_line.filter(|&e| e > line);
+    // A link's text and its target often name the same place; keep the longer path.
+    for l in out.iter_mut() {
+        if l.line == line && l.end_line == end_line {
+            match (&l.file, &file) {
+                (None, _) => {
+                    l.file = file;
+                    return;
+                }
+                (Some(a), Some(b)) if a.ends_with(b.as_str()) => return,
+                (Some(a), Some(b)) if b.ends_with(a.as_str()) => {
+                    l.file = file;
+                    return;
+                }
+                (Some(_), None) => return,
+                _ => {}
+            }
+        }
+    }
+    out.push(Location {
+        file,
+        line,
+        end_line,
+        out_of_range: false,
+    });
+}
+
+/// Words for location scanning: split on whitespace and on markdown/link punctuation, with
+/// sentence punctuation trimmed from the ends.
+fn tokens(text: &str) -> Vec<&str> {
+    text.split(|c: char| {
+        c.is_whitespace()
+            || matches!(
+                c,
+                '(' | ')' | '[' | ']' | '<' | '>' | '`' | '"' | '\'' | '|' | ',' | ';' | '*'
+            )
+    })
+    .map(|w| w.trim_matches(|c: char| matches!(c, '.' | ':' | '!' | '?' | '_')))
+    .filter(|w| !w.is_empty())
+    .collect()
+}
+
+/// `Vault.sol#L19` → (`Vault.sol`, `#L19`); a GitHub blob URL → (its path in the repository,
+/// the suffix). Only Solidity and Vyper files count.
+fn split_source_file(word: &str) -> Option<(String, &str)> {
+    let lower = word.to_ascii_lowercase();
+    let end = [".sol", ".vyi", ".vy"].iter().find_map(|ext| {
+        lower
+            .match_indices(ext)
+            .map(|(i, _)| i + ext.len())
+            .find(|&e| {
+                !lower[e..]
+                    .chars()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    })?;
+    let path = &word[..end];
+    let rest = &word[end..];
+    let path = match path.find("/blob/") {
+        Some(i) => path[i + "/blob/".len()..]
+            .split_once('/')
+            .map_or(path, |(_, p)| p),
+        None => path.rsplit_once("://").map_or(path, |(_, p)| p),
+    };
+    let path = path.trim_start_matches("./");
+    let stem = path.rsplit('/').next().unwrap_or(path);
+    (stem.len() > 4 && !stem.starts_with('.')).then(|| (path.to_owned(), rest))
+}
+
+/// After a file name: `#L19`, `#L19-L25`, `:L19`, `:19`, `:19-25`, `:19:5` (a column).
+fn line_suffix(rest: &str) -> Option<(u32, Option<u32>)> {
+    let rest = rest.strip_prefix('#').or_else(|| rest.strip_prefix(':'))?;
+    let rest = rest.split(':').next().unwrap_or(rest);
+    l_range(rest).or_else(|| range(rest))
+}
+
+/// `L19`, `L19-L25`, `L19-25`, `#L19`.
+fn l_range(word: &str) -> Option<(u32, Option<u32>)> {
+    let w = word.trim_start_matches('#');
+    let w = w.strip_prefix('L').or_else(|| w.strip_prefix('l'))?;
+    range(w)
+}
+
+/// `19`, `19-25`, `19–25`, `19-L25`.
+fn range(word: &str) -> Option<(u32, Option<u32>)> {
+    let mut parts = word.splitn(2, ['-', '–', '—']);
+    let line = number(parts.next()?)?;
+    let end = match parts.next() {
+        None => None,
+        Some(e) => Some(number(e.trim_start_matches(['L', 'l']))?),
+    };
+    Some((line, end))
+}
+
+fn number(s: &str) -> Option<u32> {
+    if s.is_empty() || s.len() > 9 || !s.chars().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    s.parse().ok().filter(|&n| n > 0)
+}
+
+/// The line numbers right after the word `line(s)`: `19`, `19-25`, `19 to 25`, `19, 23 and
+/// 40`. Returns them and how many words were used.
+fn numbers_after(words: &[&str]) -> (Vec<(u32, Option<u32>)>, usize) {
+    let mut out: Vec<(u32, Option<u32>)> = Vec::new();
+    let mut i = 0;
+    while i < words.len() {
+        let w = words[i];
+        if let Some(r) = l_range(w).or_else(|| range(w)) {
+            out.push(r);
+            i += 1;
+        } else if matches!(w, "to" | "-" | "–" | "—" | "through")
+            && let (Some(last), Some(Some((end, None)))) = (
+                out.last_mut(),
+                words.get(i + 1).map(|n| l_range(n).or_else(|| range(n))),
+            )
+            && last.1.is_none()
+        {
+            last.1 = Some(end);
+            i += 2;
+        } else if matches!(w, "and" | "&") && !out.is_empty() {
+            i += 1;
+        } else {
+            break;
+        }
+    }
+    (out, i)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Locations as `file:line-end` strings, for compact assertions.
+    fn at(text: &str, loose: bool) -> Vec<String> {
+        locations_in(text, loose)
+            .iter()
+            .map(|l| {
+                let file = l
+                    .file
+                    .as_deref()
+                    .map(|f| format!("{f}:"))
+                    .unwrap_or_default();
+                let end = l.end_line.map(|e| format!("-{e}")).unwrap_or_default();
+                format!("{file}{}{end}", l.line)
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_location_form_is_read() {
+        assert_eq!(at("Vault.sol:L19", false), ["Vault.sol:19"]);
+        assert_eq!(at("see Vault.sol#L19-L25.", false), ["Vault.sol:19-25"]);
+        assert_eq!(at("(Vault.sol:19)", false), ["Vault.sol:19"]);
+        assert_eq!(at("on line 19 and", false), ["19"]);
+        assert_eq!(at("lines 19–25", false), ["19-25"]);
+        assert_eq!(at("lines 19-25", false), ["19-25"]);
+        assert_eq!(at("lines 19 to 25", false), ["19-25"]);
+        assert_eq!(at("at L19.", false), ["19"]);
+        assert_eq!(
+            at(
+                "[Vault.sol#L19](https://github.com/o/r/blob/0abc/src/Vault.sol#L19-L25)",
+                false
+            ),
+            ["Vault.sol:19", "src/Vault.sol:19-25"]
+        );
+        assert_eq!(at("`Vault.sol`, line 7", false), ["Vault.sol:7"]);
+        assert_eq!(at("19-25", true), ["19-25"]);
+        assert!(at("19", false).is_empty());
+        assert_eq!(at("lines 3, 9 and 12", false).len(), 3);
+        assert_eq!(at("Token.vy:4:9", false), ["Token.vy:4"]);
+    }
+
+    #[test]
+    fn locations_stop_at_the_limit() {
+        let text = |n: u32| {
+            (1..=n)
+                .map(|i| format!("L{i}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        assert_eq!(
+            locations_in(&text(MAX_LOCATIONS as u32), false).len(),
+            MAX_LOCATIONS
+        );
+        let over = locations_in(&text(MAX_LOCATIONS as u32 + 1), false);
+        assert_eq!(over.len(), MAX_LOCATIONS);
+        assert_eq!(over.last().map(|l| l.line), Some(MAX_LOCATIONS as u32));
+        assert_eq!(locations_in("lines 1, 2, 3", true).len(), 3);
+    }
+
+    #[test]
+    fn catalogue_ids_are_not_finding_ids() {
+        assert_eq!(finding_id("H-01"), Some("H-01"));
+        assert_eq!(finding_id("TOB-VAULT-2"), Some("TOB-VAULT-2"));
+        assert_eq!(finding_id("SWC-107"), None);
+        assert_eq!(finding_id("H01"), None);
+        assert_eq!(id_severity("QA-3"), Some(Severity::Info));
+        assert_eq!(id_severity("G-1"), Some(Severity::Gas));
+        assert_eq!(id_severity("C-2"), Some(Severity::Critical));
+        assert_eq!(id_severity("TOB-VAULT-2"), None);
+    }
+
+    #[test]
+    fn severity_groups_and_containers() {
+        assert_eq!(severity_group("High"), Some(Severity::High));
+        assert_eq!(severity_group("Medium Risk"), Some(Severity::Medium));
+        assert_eq!(
+            severity_group("High Severity Findings (2)"),
+            Some(Severity::High)
+        );
+        assert_eq!(
+            severity_group("Low Risk and Non-Critical Issues"),
+            Some(Severity::Low)
+        );
+        assert_eq!(severity_group("Gas Optimizations"), Some(Severity::Gas));
+        assert_eq!(severity_group("High level design"), None);
+        assert!(is_findings_container("Detailed Findings"));
+        assert!(!is_findings_container("Summary of Findings"));
+        assert_eq!(
+            severity_word("**High** (likelihood: low)"),
+            Some(Severity::High)
+        );
+        assert_eq!(severity_word("🔴 Critical"), Some(Severity::Critical));
+    }
+}

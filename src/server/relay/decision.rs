@@ -1,0 +1,262 @@
+//! The relay's decisions, as plain functions the `stream!` loop calls: what each thing
+//! it waited for becomes (a token to send, or the terminal event and the outcome to
+//! record), and how the `done` figures are computed. No IO, no clocks read here.
+
+use std::time::Duration;
+
+use crate::{
+    protocol::{Done, ReportEvent, StreamError, StreamErrorCode},
+    server::{
+        metrics::Outcome,
+        providers::{Frame, StreamFailure},
+    },
+};
+
+/// What the relay loop waited for and got.
+pub(super) enum Next {
+    /// The provider's next frame, or the end of its stream.
+    Frame(Option<Result<Frame, StreamFailure>>),
+    /// The whole-report deadline passed.
+    Deadline,
+    /// A shutdown began and its grace period is over.
+    Shutdown,
+}
+
+/// What the stream has done so far, as the decisions need it.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Progress {
+    pub tokens: u64,
+    /// From the request to the first token.
+    pub ttft: Option<Duration>,
+    /// From the request to now.
+    pub elapsed: Duration,
+    /// `AUDITSTREAM_MAX_DURATION_SECS`.
+    pub max_duration: Duration,
+}
+
+/// What to do next.
+#[derive(Debug, PartialEq)]
+pub(super) enum Decision {
+    /// Send this text as a `token` event and keep going.
+    Token(String),
+    /// Send this terminal event and stop; record the outcome with this message.
+    End {
+        event: ReportEvent,
+        outcome: Outcome,
+        message: String,
+    },
+}
+
+/// The one place that maps what arrived to what the client sees.
+pub(super) fn decide(next: Next, p: Progress) -> Decision {
+    let (code, message) = match next {
+        Next::Frame(Some(Ok(Frame::Delta(text)))) => return Decision::Token(text),
+        Next::Frame(Some(Ok(Frame::Finish(f)))) => {
+            let message = format!("finished: {}", f.reason);
+            let output_tokens = f.output_tokens.or(Some(p.tokens));
+            let generating = p.ttft.and_then(|t| p.elapsed.checked_sub(t));
+            let done = Done {
+                finish_reason: f.reason,
+                tokens_per_sec: f
+                    .tokens_per_sec
+                    .or_else(|| tokens_per_sec(output_tokens?, generating?)),
+                output_tokens,
+                ttft_ms: p.ttft.map(millis),
+                duration_ms: millis(p.elapsed),
+            };
+            return Decision::End {
+                event: ReportEvent::Done(done),
+                outcome: Outcome::Done,
+                message,
+            };
+        }
+        Next::Frame(Some(Err(failure))) => stream_error(&failure),
+        // Providers always end with a Finish or an error; an end without either is a
+        // truncation, never a success.
+        Next::Frame(None) => (
+            StreamErrorCode::Truncated,
+            StreamFailure::Truncated.to_string(),
+        ),
+        Next::Deadline => (
+            StreamErrorCode::Timeout,
+            format!(
+                "the report ran past the limit of {} s",
+                p.max_duration.as_secs_f64()
+            ),
+        ),
+        Next::Shutdown => (
+            StreamErrorCode::Shutdown,
+            "the server is shutting down; generate the report again in a moment".to_owned(),
+        ),
+    };
+    Decision::End {
+        event: ReportEvent::Error(StreamError {
+            code,
+            message: message.clone(),
+            partial: p.tokens > 0,
+        }),
+        outcome: Outcome::Failed(code),
+        message,
+    }
+}
+
+/// The error code a mid-stream failure is reported with, and its message.
+fn stream_error(failure: &StreamFailure) -> (StreamErrorCode, String) {
+    let code = match failure {
+        StreamFailure::Upstream(_) | StreamFailure::TooLarge { .. } => {
+            StreamErrorCode::UpstreamError
+        }
+        StreamFailure::Stalled(_) => StreamErrorCode::Stalled,
+        StreamFailure::Truncated | StreamFailure::Disconnected(_) => StreamErrorCode::Truncated,
+    };
+    (code, failure.to_string())
+}
+
+/// Tokens per second over the generation time, to one decimal; none for a burst too
+/// short to measure.
+fn tokens_per_sec(tokens: u64, generating: Duration) -> Option<f64> {
+    let secs = generating.as_secs_f64();
+    (tokens > 1 && secs >= 0.001).then(|| (tokens as f64 / secs * 10.0).round() / 10.0)
+}
+
+pub(super) fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::server::providers::{Finish, UpstreamError};
+
+    fn progress(tokens: u64) -> Progress {
+        Progress {
+            tokens,
+            ttft: Some(Duration::from_millis(500)),
+            elapsed: Duration::from_millis(2500),
+            max_duration: Duration::from_secs(600),
+        }
+    }
+
+    fn error_of(d: Decision) -> (StreamError, Outcome) {
+        match d {
+            Decision::End {
+                event: ReportEvent::Error(e),
+                outcome,
+                message,
+            } => {
+                assert_eq!(e.message, message, "the log says what the client sees");
+                (e, outcome)
+            }
+            other => panic!("not an error: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_delta_is_a_token() {
+        let d = decide(Next::Frame(Some(Ok(Frame::Delta("x".into())))), progress(0));
+        assert_eq!(d, Decision::Token("x".into()));
+    }
+
+    #[test]
+    fn a_finish_is_done_with_its_figures_filled_in() {
+        let finish = Finish {
+            reason: "stop".into(),
+            output_tokens: None,
+            tokens_per_sec: None,
+        };
+        let d = decide(Next::Frame(Some(Ok(Frame::Finish(finish)))), progress(41));
+        let Decision::End {
+            event: ReportEvent::Done(done),
+            outcome,
+            ..
+        } = d
+        else {
+            panic!("not done: {d:?}");
+        };
+        assert_eq!(outcome, Outcome::Done);
+        assert_eq!(
+            (done.output_tokens, done.ttft_ms, done.duration_ms),
+            (Some(41), Some(500), 2500)
+        );
+        // 41 tokens over the 2 s after the first one.
+        assert_eq!(done.tokens_per_sec, Some(20.5));
+    }
+
+    #[test]
+    fn the_providers_own_figures_win() {
+        let finish = Finish {
+            reason: "length".into(),
+            output_tokens: Some(7),
+            tokens_per_sec: Some(99.0),
+        };
+        let d = decide(Next::Frame(Some(Ok(Frame::Finish(finish)))), progress(3));
+        let Decision::End {
+            event: ReportEvent::Done(done),
+            ..
+        } = d
+        else {
+            panic!("not done");
+        };
+        assert_eq!(
+            (
+                done.finish_reason.as_str(),
+                done.output_tokens,
+                done.tokens_per_sec
+            ),
+            ("length", Some(7), Some(99.0))
+        );
+    }
+
+    #[test]
+    fn every_other_end_is_an_error_with_its_code_and_partial_flag() {
+        let upstream = StreamFailure::Upstream(UpstreamError::new(None, Some("boom".into())));
+        let cases = [
+            (Next::Frame(None), 0, StreamErrorCode::Truncated, false),
+            (Next::Frame(None), 2, StreamErrorCode::Truncated, true),
+            (
+                Next::Frame(Some(Err(upstream))),
+                1,
+                StreamErrorCode::UpstreamError,
+                true,
+            ),
+            (
+                Next::Frame(Some(Err(StreamFailure::TooLarge { max: 8 }))),
+                0,
+                StreamErrorCode::UpstreamError,
+                false,
+            ),
+            (
+                Next::Frame(Some(Err(StreamFailure::Stalled(Duration::from_secs(1))))),
+                0,
+                StreamErrorCode::Stalled,
+                false,
+            ),
+            (
+                Next::Frame(Some(Err(StreamFailure::Disconnected("reset".into())))),
+                0,
+                StreamErrorCode::Truncated,
+                false,
+            ),
+            (Next::Deadline, 5, StreamErrorCode::Timeout, true),
+            (Next::Shutdown, 0, StreamErrorCode::Shutdown, false),
+        ];
+        for (next, tokens, code, partial) in cases {
+            let (e, outcome) = error_of(decide(next, progress(tokens)));
+            assert_eq!((e.code, e.partial), (code, partial), "{}", e.message);
+            assert_eq!(outcome, Outcome::Failed(code));
+        }
+    }
+
+    #[test]
+    fn a_timeout_names_its_limit() {
+        let (e, _) = error_of(decide(Next::Deadline, progress(0)));
+        assert_eq!(e.message, "the report ran past the limit of 600 s");
+    }
+
+    #[test]
+    fn speed_needs_two_tokens_and_a_measurable_time() {
+        assert_eq!(tokens_per_sec(1, Duration::from_secs(1)), None);
+        assert_eq!(tokens_per_sec(10, Duration::from_micros(10)), None);
+        assert_eq!(tokens_per_sec(3, Duration::from_secs(2)), Some(1.5));
+    }
+}
