@@ -29,7 +29,7 @@ test("connecting waits with elapsed time, then streams, then shows final figures
   await expect(status.locator(".stat-ttft")).toContainText(/first token \d+ ms/);
   await expect(phase(page)).toHaveAttribute("data-phase", "done");
   await expect(status.locator(".stat-tokens")).toHaveText(/^\d+ tokens$/);
-  await expect(page.locator("#announcer")).toHaveText("report complete");
+  await expect(page.locator("#announcer")).toHaveText("report complete: no findings");
   // The report text is never inside a live region.
   expect(await page.evaluate(() => !!document.querySelector("#report")!.closest("[aria-live],[role=status],[role=alert],[role=log]"))).toBe(false);
 });

@@ -38,3 +38,34 @@ pub fn now_ms() -> f64 {
         .and_then(|w| w.performance())
         .map_or(0.0, |p| p.now())
 }
+
+/// Scrolls the report to the block that starts on report line `line` (or the nearest
+/// block before it).
+pub fn scroll_to_line(line: u32) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let Ok(blocks) = document.query_selector_all("#report .md-block[data-line]") else {
+        return;
+    };
+    let mut target = None;
+    for i in 0..blocks.length() {
+        let node = blocks.get(i);
+        let Some(el) =
+            node.and_then(|n| wasm_bindgen::JsCast::dyn_into::<web_sys::Element>(n).ok())
+        else {
+            continue;
+        };
+        let starts: u32 = el
+            .get_attribute("data-line")
+            .and_then(|l| l.parse().ok())
+            .unwrap_or(0);
+        if starts > line {
+            break;
+        }
+        target = Some(el);
+    }
+    if let Some(el) = target {
+        el.scroll_into_view_with_bool(true);
+    }
+}

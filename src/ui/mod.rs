@@ -4,6 +4,10 @@
 
 mod browser;
 mod contract_input;
+mod contract_view;
+mod exports;
+mod findings;
+mod findings_panel;
 pub mod markdown;
 mod model_picker;
 mod report_body;

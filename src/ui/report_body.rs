@@ -40,7 +40,7 @@ fn PageView(page: BlockPage) -> impl IntoView {
 #[component]
 pub fn ReportBody(state: ReportState) -> impl IntoView {
     let body = NodeRef::<html::Article>::new();
-    let following = RwSignal::new(true);
+    let following = state.following;
 
     // After each frame's DOM update, keep the end in view while following.
     Effect::new(move |_| {
@@ -52,12 +52,6 @@ pub fn ReportBody(state: ReportState) -> impl IntoView {
                     scroll_to_end(&el);
                 }
             });
-        }
-    });
-    // A new report starts at the top of an empty box, following.
-    Effect::new(move |_| {
-        if state.started_with.get().is_some() {
-            following.set(true);
         }
     });
 

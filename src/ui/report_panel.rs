@@ -7,19 +7,45 @@ use leptos::prelude::*;
 use super::{
     browser,
     contract_input::SessionHandle,
+    contract_view::ContractView,
+    exports::{self, ExportInput, export_name},
+    findings_panel::FindingsPanel,
     report_body::ReportBody,
     report_state::{Phase, ReportState},
     session::Session,
 };
 
-/// The download name for an export: `Vault.sol` → `Vault.report.md`.
-pub fn export_name(filename: Option<&str>, extension: &str) -> String {
-    let stem = filename
-        .map(|f| f.rsplit(['/', '\\']).next().unwrap_or(f))
-        .map(|f| f.rsplit_once('.').map_or(f, |(stem, _)| stem))
-        .filter(|s| !s.is_empty())
-        .unwrap_or("contract");
-    format!("{stem}.report.{extension}")
+/// The three downloads.
+#[derive(Clone, Copy)]
+enum Export {
+    Markdown,
+    Json,
+    Sarif,
+}
+
+/// Builds an export of the report on screen, from the input it was made from, and
+/// offers it as a file.
+fn download(state: ReportState, kind: Export) {
+    let (contract, filename, _) = state.started_with.get_untracked().unwrap_or_default();
+    let markdown = state.markdown.get_untracked();
+    let model = state.model_used.get_untracked();
+    let done = state.stats.with_untracked(|s| s.done.clone());
+    let phase = state.phase.get_untracked();
+    let status = matches!(phase, Phase::Stopped | Phase::Failed).then(|| phase.as_str());
+    let input = ExportInput {
+        markdown: &markdown,
+        contract: &contract,
+        filename: filename.as_deref(),
+        model: model.as_deref(),
+        done: done.as_ref(),
+        status,
+    };
+    let (ext, mime, body) = match kind {
+        Export::Markdown => ("md", "text/markdown", markdown.clone()),
+        Export::Json => ("json", "application/json", exports::to_json(&input)),
+        Export::Sarif => ("sarif", "application/sarif+json", exports::to_sarif(&input)),
+    };
+    browser::download(&export_name(filename.as_deref(), ext), mime, &body);
 }
 
 #[component]
@@ -53,12 +79,6 @@ fn StatusLine(state: ReportState) -> impl IntoView {
 #[component]
 fn ReportActions(state: ReportState, session: SessionHandle) -> impl IntoView {
     let copy = move |_| state.markdown.with_untracked(|m| browser::copy_text(m));
-    let download_md = move |_| {
-        let name = export_name(state.filename.get_untracked().as_deref(), "md");
-        state
-            .markdown
-            .with_untracked(|m| browser::download(&name, "text/markdown", m));
-    };
     let can_regenerate =
         move || state.started_with.with(Option::is_some) && !state.phase.get().is_running();
     view! {
@@ -66,8 +86,29 @@ fn ReportActions(state: ReportState, session: SessionHandle) -> impl IntoView {
             <button id="copy-report" type="button" on:click=copy disabled=move || !state.has_report()>
                 "Copy report"
             </button>
-            <button id="download-md" type="button" on:click=download_md disabled=move || !state.has_report()>
+            <button
+                id="download-md"
+                type="button"
+                on:click=move |_| download(state, Export::Markdown)
+                disabled=move || !state.has_report()
+            >
                 "Markdown"
+            </button>
+            <button
+                id="download-json"
+                type="button"
+                on:click=move |_| download(state, Export::Json)
+                disabled=move || !state.has_report()
+            >
+                "JSON"
+            </button>
+            <button
+                id="download-sarif"
+                type="button"
+                on:click=move |_| download(state, Export::Sarif)
+                disabled=move || !state.has_report()
+            >
+                "SARIF"
             </button>
             <button
                 id="regenerate"
@@ -100,23 +141,12 @@ pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView 
             <StatusLine state/>
             <ReportActions state session/>
             {error}
+            <FindingsPanel state/>
+            <ContractView state/>
             <ReportBody state/>
             <p id="announcer" class="visually-hidden" role="status" aria-live="polite">
                 {move || state.announcement.get()}
             </p>
         </div>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::export_name;
-
-    #[test]
-    fn exports_are_named_after_the_contract() {
-        assert_eq!(export_name(Some("Vault.sol"), "md"), "Vault.report.md");
-        assert_eq!(export_name(Some("dir/a.b.vy"), "sarif"), "a.b.report.sarif");
-        assert_eq!(export_name(None, "json"), "contract.report.json");
-        assert_eq!(export_name(Some(".sol"), "md"), "contract.report.md");
     }
 }

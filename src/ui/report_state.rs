@@ -5,6 +5,7 @@
 use leptos::prelude::*;
 
 use super::{
+    findings::Findings,
     markdown::{Block, Node},
     stats::LiveStats,
 };
@@ -94,6 +95,12 @@ pub struct ReportState {
     pub pages: RwSignal<Vec<BlockPage>>,
     /// The unfinished last block, re-rendered each frame.
     pub tail: RwSignal<Vec<Node>>,
+    /// The findings read out of the report so far.
+    pub findings: RwSignal<Findings>,
+    /// The contract lines shown in the contract view, when it is open.
+    pub viewing: RwSignal<Option<(u32, u32)>>,
+    /// Whether the report box follows the stream (the reader is at its bottom).
+    pub following: RwSignal<bool>,
     /// The polite status line for screen readers.
     pub announcement: RwSignal<String>,
 }
@@ -113,6 +120,9 @@ impl ReportState {
             markdown: RwSignal::new(String::new()),
             pages: RwSignal::new(Vec::new()),
             tail: RwSignal::new(Vec::new()),
+            findings: RwSignal::new(Findings::default()),
+            viewing: RwSignal::new(None),
+            following: RwSignal::new(true),
             announcement: RwSignal::new(String::new()),
         }
     }
@@ -140,6 +150,9 @@ impl ReportState {
         self.tail.set(Vec::new());
         self.error.set(None);
         self.model_used.set(None);
+        self.findings.set(Findings::default());
+        self.viewing.set(None);
+        self.following.set(true);
         self.stats.set(LiveStats::new(started_ms));
         self.phase.set(Phase::Connecting);
     }

@@ -14,6 +14,7 @@ use web_sys::AbortController;
 
 use super::{
     browser,
+    findings::FindingsTracker,
     markdown::LiveMarkdown,
     report_state::{Input, Phase, ReportState},
 };
@@ -24,6 +25,18 @@ use crate::{
 
 /// How often the elapsed time ticks while a report runs.
 const CLOCK_TICK: Duration = Duration::from_millis(200);
+
+/// How often, at most, the findings are re-read while a report streams (each read
+/// scans the whole text once) and new ones announced.
+const FINDINGS_EVERY_MS: f64 = 1000.0;
+
+/// One report's reading state: its markdown, its findings and when they were last read.
+#[derive(Default)]
+struct Reader {
+    markdown: LiveMarkdown,
+    findings: FindingsTracker,
+    findings_at: f64,
+}
 
 pub struct Session {
     state: ReportState,
@@ -82,13 +95,13 @@ impl Session {
 
         let live = self.generation.clone();
         let current = move || live.get() == generation;
-        let markdown = Rc::new(RefCell::new(LiveMarkdown::new()));
+        let reader = Rc::new(RefCell::new(Reader::default()));
         let batcher = {
             let current = current.clone();
-            let markdown = markdown.clone();
+            let reader = reader.clone();
             FrameBatcher::new(move |text| {
                 if current() {
-                    show_frame(s, &mut markdown.borrow_mut(), text);
+                    show_frame(s, &mut reader.borrow_mut(), text);
                 }
             })
         };
@@ -104,12 +117,23 @@ impl Session {
             }
             batcher.flush();
             // The last block is final now: render it as written, without repair.
-            let last = markdown.borrow().finish();
+            let mut reader = reader.borrow_mut();
+            let last = reader.markdown.finish();
             if s.tail.with_untracked(|t| *t != last) {
                 s.tail.set(last);
             }
+            let ended_well = result.is_ok() && s.phase.get_untracked() == Phase::Done;
+            let findings = {
+                let Reader {
+                    markdown, findings, ..
+                } = &mut *reader;
+                findings.update(markdown.text(), ended_well)
+            };
+            let summary = findings.summary();
+            s.findings.set(findings);
             s.stats.update(|st| st.now_ms = browser::now_ms());
             match result {
+                Ok(()) if ended_well => s.announcement.set(format!("report complete: {summary}")),
                 Ok(()) => {}
                 Err(ClientError::Aborted) => stopped(s),
                 Err(e) => failed(s, e.to_string()),
@@ -174,7 +198,6 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
             batcher.flush();
             s.stats.update(|st| st.done = Some(d));
             s.phase.set(Phase::Done);
-            s.announcement.set("report complete".into());
         }
         ReportEvent::Error(e) => {
             batcher.flush();
@@ -185,14 +208,35 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
 
 /// One frame's text: the raw markdown grows, finished blocks are appended once, the
 /// tail is replaced only when it renders differently.
-fn show_frame(s: ReportState, markdown: &mut LiveMarkdown, text: &str) {
-    let frame = markdown.push(text);
+fn show_frame(s: ReportState, reader: &mut Reader, text: &str) {
+    let frame = reader.markdown.push(text);
     s.markdown.update(|m| m.push_str(text));
+    let block_finished = !frame.finished.is_empty();
     s.append_blocks(frame.finished);
     if s.tail.with_untracked(|t| *t != frame.tail) {
         s.tail.set(frame.tail);
     }
     s.stats.update(|_| {});
+    let now = browser::now_ms();
+    if block_finished && now - reader.findings_at >= FINDINGS_EVERY_MS {
+        reader.findings_at = now;
+        let Reader {
+            markdown, findings, ..
+        } = reader;
+        let found = findings.update(markdown.text(), false);
+        let fresh = findings.newly_complete(&found);
+        s.findings.set(found);
+        announce_findings(s, &fresh);
+    }
+}
+
+/// One polite announcement for the findings completed since the last one.
+fn announce_findings(s: ReportState, fresh: &[String]) {
+    match fresh {
+        [] => {}
+        [one] => s.announcement.set(format!("new finding: {one}")),
+        many => s.announcement.set(format!("{} new findings", many.len())),
+    }
 }
 
 fn stopped(s: ReportState) {

@@ -65,7 +65,9 @@ impl BlockSplitter {
         }
         let heading = is_atx_heading(line);
         let at_column_0 = !line.starts_with([' ', '\t']);
-        if (heading || (self.after_blank && at_column_0)) && start > self.tail_start {
+        // Blank lines alone make no block: they go with the next one.
+        let has_text = !self.text[self.tail_start..start].trim().is_empty();
+        if (heading || (self.after_blank && at_column_0)) && has_text {
             finished.push(self.tail_start..start);
             self.tail_start = start;
         }

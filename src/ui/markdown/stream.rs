@@ -13,6 +13,8 @@ use super::{
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Block {
     pub index: usize,
+    /// 1-based line of the report text the block starts on.
+    pub line: u32,
     pub nodes: Arc<Vec<Node>>,
 }
 
@@ -27,6 +29,8 @@ pub struct Frame {
 pub struct LiveMarkdown {
     splitter: BlockSplitter,
     blocks: usize,
+    /// Lines before the tail.
+    lines: u32,
 }
 
 impl LiveMarkdown {
@@ -44,9 +48,15 @@ impl LiveMarkdown {
             .map(|range| {
                 let index = self.blocks;
                 self.blocks += 1;
+                let text = &self.splitter.text()[range];
+                // The first line with text: leading blank lines belong to the block.
+                let blank = text.len() - text.trim_start().len();
+                let line = self.lines + 1 + text[..blank].matches('\n').count() as u32;
+                self.lines += text.matches('\n').count() as u32;
                 Block {
                     index,
-                    nodes: Arc::new(render_block(&self.splitter.text()[range])),
+                    line,
+                    nodes: Arc::new(render_block(text)),
                 }
             })
             .collect();

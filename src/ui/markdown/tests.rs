@@ -223,6 +223,9 @@ fn a_report_splits_into_blocks_that_render_like_the_whole() {
     let squash = |s: String| s.split_whitespace().collect::<String>();
     let whole: String = blocks.iter().map(|b| text_of(b)).collect();
     assert_eq!(squash(whole), squash(text_of(&render_block(REPORT))));
+    let mut live = LiveMarkdown::new();
+    let lines: Vec<u32> = live.push(REPORT).finished.iter().map(|b| b.line).collect();
+    assert_eq!(&lines[..4], [1, 3, 4, 6]);
     let all: Vec<Kind> = blocks.iter().flat_map(|b| kinds(b)).collect();
     for k in [
         Kind::Heading(1),

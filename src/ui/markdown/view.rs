@@ -12,7 +12,7 @@ use crate::ui::browser;
 /// One finished block. Its DOM is built once and never touched again.
 #[component]
 pub fn BlockView(block: Block) -> impl IntoView {
-    view! { <div class="md-block" data-block=block.index>{nodes_view(&block.nodes)}</div> }
+    view! { <div class="md-block" data-block=block.index data-line=block.line>{nodes_view(&block.nodes)}</div> }
 }
 
 /// The DOM for a list of nodes.
