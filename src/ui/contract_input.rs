@@ -7,12 +7,10 @@ use wasm_bindgen::JsCast;
 use super::{
     ModelPicker,
     report_state::ReportState,
-    session::Session,
+    session::{Session, SessionHandle},
     upload::{self, EXTENSIONS},
 };
 use crate::report::detect_language;
-
-pub type SessionHandle = StoredValue<Session, LocalStorage>;
 
 #[component]
 pub fn ContractInput(

@@ -3,9 +3,9 @@
 //! only for blocks not yet seen finished (a finished block always parses the same).
 //! Pure, so the panel, the status line and the tests share it.
 
-use std::collections::HashMap;
+use std::{collections::HashMap, sync::Arc};
 
-use crate::report::{Finding, Parsed, Severity, Unclassified, outline, parse_block};
+use crate::report::{Block, Finding, Parsed, Severity, Unclassified, outline, parse_block};
 
 /// A finding with where it sits in the report and its markdown (for Copy).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -23,11 +23,19 @@ pub struct LiveUnclassified {
     pub item: Unclassified,
 }
 
-/// The findings so far.
+/// The findings so far. Shared (`Arc`), so a long report's list is cheap to hand on.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Findings {
-    pub findings: Vec<LiveFinding>,
-    pub unclassified: Vec<LiveUnclassified>,
+    pub findings: Vec<Arc<LiveFinding>>,
+    pub unclassified: Vec<Arc<LiveUnclassified>>,
+}
+
+/// What a block became, ready to list.
+#[derive(Clone, Debug)]
+enum Entry {
+    Finding(Arc<LiveFinding>),
+    Unclassified(Arc<LiveUnclassified>),
+    Nothing,
 }
 
 impl Findings {
@@ -65,7 +73,7 @@ impl Findings {
 /// Re-reads the growing report, parsing each finished block once.
 #[derive(Debug, Default)]
 pub struct FindingsTracker {
-    finished: HashMap<usize, Parsed>,
+    finished: HashMap<usize, Entry>,
     /// Complete findings already announced.
     announced: usize,
 }
@@ -75,26 +83,19 @@ impl FindingsTracker {
     pub fn update(&mut self, text: &str, finished: bool) -> Findings {
         let mut out = Findings::default();
         for block in outline(text, finished).blocks {
-            let parsed = match (block.finished, self.finished.get(&block.start)) {
-                (true, Some(p)) => p.clone(),
+            let entry = match (block.finished, self.finished.get(&block.start)) {
+                (true, Some(e)) => e.clone(),
                 (true, None) => {
-                    let p = parse_block(text, &block);
-                    self.finished.insert(block.start, p.clone());
-                    p
+                    let e = entry(text, &block);
+                    self.finished.insert(block.start, e.clone());
+                    e
                 }
-                (false, _) => parse_block(text, &block),
+                (false, _) => entry(text, &block),
             };
-            match parsed {
-                Parsed::Finding(finding) => out.findings.push(LiveFinding {
-                    line: block.line,
-                    finding,
-                    markdown: block.text(text).trim_end().to_owned(),
-                }),
-                Parsed::Unclassified(item) => out.unclassified.push(LiveUnclassified {
-                    line: block.line,
-                    item,
-                }),
-                Parsed::Section | Parsed::Pending => {}
+            match entry {
+                Entry::Finding(f) => out.findings.push(f),
+                Entry::Unclassified(u) => out.unclassified.push(u),
+                Entry::Nothing => {}
             }
         }
         out
@@ -102,7 +103,7 @@ impl FindingsTracker {
 
     /// Titles of complete findings not announced before.
     pub fn newly_complete(&mut self, findings: &Findings) -> Vec<String> {
-        let complete: Vec<&LiveFinding> = findings
+        let complete: Vec<&Arc<LiveFinding>> = findings
             .findings
             .iter()
             .filter(|f| f.finding.complete)
@@ -114,6 +115,21 @@ impl FindingsTracker {
             .collect();
         self.announced = self.announced.max(complete.len());
         fresh
+    }
+}
+
+fn entry(text: &str, block: &Block) -> Entry {
+    match parse_block(text, block) {
+        Parsed::Finding(finding) => Entry::Finding(Arc::new(LiveFinding {
+            line: block.line,
+            finding,
+            markdown: block.text(text).trim_end().to_owned(),
+        })),
+        Parsed::Unclassified(item) => Entry::Unclassified(Arc::new(LiveUnclassified {
+            line: block.line,
+            item,
+        })),
+        Parsed::Section | Parsed::Pending => Entry::Nothing,
     }
 }
 

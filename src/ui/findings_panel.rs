@@ -3,6 +3,8 @@
 //! at those lines, Copy for its markdown), and the blocks that did not parse, listed
 //! as unclassified rather than dropped.
 
+use std::sync::Arc;
+
 use leptos::prelude::*;
 
 use super::{
@@ -31,12 +33,10 @@ fn show_in_report(state: ReportState, line: u32) {
 }
 
 #[component]
-fn FindingItem(state: ReportState, item: LiveFinding) -> impl IntoView {
-    let LiveFinding {
-        line,
-        finding,
-        markdown,
-    } = item;
+fn FindingItem(state: ReportState, item: Arc<LiveFinding>) -> impl IntoView {
+    let line = item.line;
+    let finding = &item.finding;
+    let markdown = item.markdown.clone();
     let severity = finding.severity.as_str();
     let locations = finding
         .locations
@@ -76,12 +76,13 @@ fn FindingItem(state: ReportState, item: LiveFinding) -> impl IntoView {
 }
 
 #[component]
-fn UnclassifiedItem(state: ReportState, item: LiveUnclassified) -> impl IntoView {
+fn UnclassifiedItem(state: ReportState, item: Arc<LiveUnclassified>) -> impl IntoView {
     let line = item.line;
+    let title = item.item.title.clone();
     view! {
         <li class="unclassified-item">
             <button type="button" class="finding-title" on:click=move |_| show_in_report(state, line)>
-                {item.item.title}
+                {title}
             </button>
         </li>
     }

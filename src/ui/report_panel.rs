@@ -6,13 +6,12 @@ use leptos::prelude::*;
 
 use super::{
     browser,
-    contract_input::SessionHandle,
     contract_view::ContractView,
     exports::{self, ExportInput, export_name},
     findings_panel::FindingsPanel,
     report_body::ReportBody,
     report_state::{Phase, ReportState},
-    session::Session,
+    session::{Session, SessionHandle},
 };
 
 /// The three downloads.

@@ -38,6 +38,9 @@ struct Reader {
     findings_at: f64,
 }
 
+/// How components hold the page's session: `Copy`, browser-local.
+pub type SessionHandle = StoredValue<Session, LocalStorage>;
+
 pub struct Session {
     state: ReportState,
     controller: RefCell<Option<AbortController>>,
