@@ -140,9 +140,10 @@ pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView 
             <StatusLine state/>
             <ReportActions state session/>
             {error}
+            // The findings sit below the report, so their arrival never moves the text.
+            <ReportBody state/>
             <FindingsPanel state/>
             <ContractView state/>
-            <ReportBody state/>
             <p id="announcer" class="visually-hidden" role="status" aria-live="polite">
                 {move || state.announcement.get()}
             </p>
