@@ -1,6 +1,8 @@
 // Playwright drives Debian's Chromium (no browser download) against the real server
 // binary, started twice: at a slow builtin pace (to watch streaming and Stop) and at
-// full speed (to see token bursts coalesce into one update per frame).
+// full speed (to see token bursts coalesce into one update per frame); and a fake
+// OpenAI-compatible model (fake-model.mjs) that streams back whatever report a test
+// writes into the contract box.
 import { defineConfig } from "@playwright/test";
 
 const root = "..";
@@ -55,5 +57,15 @@ export default defineConfig({
       },
     },
   ],
-  webServer: [server(3100, "40"), server(3101, "1")],
+  webServer: [
+    {
+      command: "node fake-model.mjs",
+      url: "http://127.0.0.1:3190/health",
+      reuseExistingServer: false,
+      timeout: 10_000,
+      env: { FAKE_MODEL_PORT: "3190" },
+    },
+    server(3100, "40"),
+    server(3101, "1"),
+  ],
 });

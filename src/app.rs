@@ -12,6 +12,9 @@ use crate::ui::ReportView;
 
 /// The document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    // The page's Content-Security-Policy carries the nonce of its hydration script.
+    #[cfg(feature = "ssr")]
+    crate::server::csp::send_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

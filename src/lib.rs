@@ -7,16 +7,20 @@
 //!   reader of our event stream (both ends).
 //! - [`sse`]: the WHATWG event-stream decoder, pure (both ends).
 //! - [`report`]: the findings model and language detection, pure (both ends).
-//! - [`app`], [`ui`], [`api`]: the Leptos shell, components and server functions.
-//! - `client` (`hydrate`): the browser's fetch, reader and Stop.
+//! - [`app`], [`ui`], [`api`]: the Leptos shell, components (with the live markdown
+//!   renderer, `ui::markdown`) and server functions.
+//! - [`client`]: the browser's fetch, reader and Stop (compiled on both ends, runs in
+//!   the browser).
 //! - `analyzer` (`ssr`): the offline analyzer behind the builtin provider.
 //! - `server` (`ssr`): settings (`config`), shared leaves (`state`, `error`, `origin`),
 //!   the guards, the relay (`relay/`: open the provider, decide, relay frames), the
 //!   providers (`providers/`: one file per wire format), metrics, catalog and router.
 //!   Its `use` graph has no cycle: `python3 ../shared/tools/usegraph.py src server`.
+#![recursion_limit = "256"]
 
 pub mod api;
 pub mod app;
+pub mod client;
 pub mod history;
 pub mod protocol;
 pub mod report;
@@ -27,8 +31,6 @@ pub mod ui;
 pub mod analyzer;
 #[cfg(feature = "ssr")]
 pub mod cli;
-#[cfg(feature = "hydrate")]
-pub mod client;
 #[cfg(feature = "ssr")]
 pub mod server;
 

@@ -4,6 +4,7 @@
 
 pub mod catalog;
 pub mod config;
+pub mod csp;
 pub mod error;
 pub mod guard;
 pub mod metrics;

@@ -59,6 +59,7 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     }
     // Its default predicate never compresses `text/event-stream`, so reports stream as is.
     app.layer(CompressionLayer::new())
+        .layer(axum::middleware::from_fn(super::csp::default_policy))
 }
 
 /// Serves the app on `listener` until `state.shutdown` is cancelled, then waits for

@@ -1,0 +1,129 @@
+// Browser benchmark of the live report reader (a measurement, not a test: it prints
+// figures and asserts nothing). A fake model streams a generated 100,000-token report
+// at 2,000 tokens/s through the real server into Chromium, while PerformanceObserver
+// (`longtask`, `long-animation-frame`), installed before the page loads, records every
+// main-thread task over 50 ms. Prints the longest task, long-task time in the first and
+// the last 10 s of the stream, whether the page's markdown equals what the model sent,
+// and the site's wasm + js size, gzip.
+//
+//   cargo leptos build --release
+//   node end2end/bench/reader.mjs [--tokens 100000] [--rate 2000]
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { gzipSync } from "node:zlib";
+import { chromium } from "@playwright/test";
+
+const root = join(import.meta.dirname, "..", "..");
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const TOKENS = arg("tokens", 100_000);
+const RATE = arg("rate", 2_000);
+const APP = "http://127.0.0.1:3290/";
+const FAKE = "http://127.0.0.1:3190";
+const WINDOW_MS = 10_000;
+
+const children = [];
+function start(command, args, env) {
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: "ignore" });
+  children.push(child);
+  return child;
+}
+async function ready(url) {
+  for (let i = 0; i < 300; i++) {
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+function sizes() {
+  const pkg = join(root, "target", "site", "pkg");
+  const gz = (f) => gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length;
+  return { wasm: gz("auditstream.wasm"), js: gz("auditstream.js") };
+}
+
+async function main() {
+  start("node", ["end2end/fake-model.mjs"], { FAKE_MODEL_PORT: "3190" });
+  start(process.env.AUDITSTREAM_BIN ?? "target/release/auditstream", [], {
+    LEPTOS_OUTPUT_NAME: "auditstream",
+    LEPTOS_SITE_ROOT: "target/site",
+    LEPTOS_SITE_PKG_DIR: "pkg",
+    LEPTOS_SITE_ADDR: "127.0.0.1:3290",
+    LEPTOS_ENV: "PROD",
+    AUDITSTREAM_CONFIG: "end2end/e2e.toml",
+    AUDITSTREAM_RATE_PER_MINUTE: "0",
+    AUDITSTREAM_MAX_DURATION_SECS: "600",
+    RUST_LOG: "warn",
+  });
+  await ready(`${FAKE}/health`);
+  await ready(APP);
+
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--no-first-run"],
+  });
+  const context = await browser.newContext();
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  const page = await context.newPage();
+  await page.addInitScript(() => {
+    const w = window;
+    w.__tasks = [];
+    w.__frames = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__tasks.push([e.startTime, e.duration]))).observe({
+      type: "longtask",
+      buffered: true,
+    });
+    try {
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__frames.push([e.startTime, e.duration]))).observe({
+        type: "long-animation-frame",
+        buffered: true,
+      });
+    } catch {}
+  });
+  await page.goto(APP);
+  await page.locator("section.report-view[data-hydrated=true]").waitFor();
+  await page.locator("#model").selectOption("fake/echo");
+  await page.locator("#contract").fill(`%% long ${TOKENS}\n%% rate ${RATE}\nbenchmark`);
+  const begin = await page.evaluate(() => performance.now());
+  await page.locator("#generate").click();
+  await page.locator(".status[data-state=streaming]").waitFor({ timeout: 30_000 });
+  const first = await page.evaluate(() => performance.now());
+  await page.locator("#report[data-phase=done]").waitFor({ timeout: (TOKENS / RATE) * 1000 * 3 + 30_000 });
+  const end = await page.evaluate(() => performance.now());
+
+  const { tasks, frames } = await page.evaluate(() => ({ tasks: window.__tasks, frames: window.__frames }));
+  await page.locator("#copy-report").click();
+  const shown = await page.evaluate(() => navigator.clipboard.readText());
+  const sent = await (await fetch(`${FAKE}/last-report`)).text();
+  const blocks = await page.locator("#report .md-block").count();
+  await browser.close();
+
+  const during = (list, from, to) => list.filter(([s]) => s >= from && s < to);
+  const sum = (list) => list.reduce((t, [, d]) => t + Math.max(0, d - 50), 0);
+  const max = (list) => list.reduce((m, [, d]) => Math.max(m, d), 0);
+  const streamTasks = during(tasks, begin, end);
+  const streamFrames = during(frames, begin, end);
+  const firstWindow = during(tasks, first, first + WINDOW_MS);
+  const lastWindow = during(tasks, end - WINDOW_MS, end);
+  const { wasm, js } = sizes();
+  const kb = (b) => (b / 1024).toFixed(1);
+  console.log(`tokens                  ${TOKENS} at ${RATE}/s; ${blocks} finished blocks`);
+  console.log(`stream                  ${((end - first) / 1000).toFixed(1)} s from first token to done`);
+  console.log(`longest task            ${max(streamTasks).toFixed(0)} ms (${streamTasks.length} tasks over 50 ms)`);
+  console.log(`longest animation frame ${max(streamFrames).toFixed(0)} ms (${streamFrames.length} frames over 50 ms)`);
+  console.log(`long-task time (>50ms)  first 10 s ${sum(firstWindow).toFixed(0)} ms, last 10 s ${sum(lastWindow).toFixed(0)} ms`);
+  console.log(`final text              ${shown === sent ? "equal to what the model sent" : `DIFFERENT (${shown.length} vs ${sent.length} chars)`}`);
+  console.log(`site size, gzip         wasm ${kb(wasm)} KB + js ${kb(js)} KB = ${kb(wasm + js)} KB`);
+}
+
+main()
+  .catch((e) => {
+    console.error(e);
+    process.exitCode = 1;
+  })
+  .finally(() => children.forEach((c) => c.kill()));
