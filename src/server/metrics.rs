@@ -1,6 +1,7 @@
 //! The relay's Prometheus metrics (`GET /metrics`), kept in one registry in `AppState`:
 //! active streams, reports by outcome, time to first token and duration, tokens
-//! relayed, upstream errors by code, refusals by code and malformed model frames.
+//! relayed, upstream errors by code, refusals by code, malformed model frames and
+//! fallbacks by provider.
 
 use std::{sync::Arc, time::Duration};
 
@@ -68,6 +69,13 @@ struct OutcomeLabel {
     outcome: &'static str,
 }
 
+/// A move down a fallback chain, by provider name.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FallbackLabel {
+    from: String,
+    to: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CodeLabel {
     code: &'static str,
@@ -93,6 +101,7 @@ pub struct Metrics {
     upstream_errors: Family<CodeLabel, Counter>,
     refused: Family<CodeLabel, Counter>,
     malformed: Counter,
+    fallbacks: Family<FallbackLabel, Counter>,
 }
 
 /// Pre-stream codes that mean the model, not the request, failed.
@@ -121,6 +130,7 @@ impl Metrics {
             upstream_errors: Family::default(),
             refused: Family::default(),
             malformed: Counter::default(),
+            fallbacks: Family::default(),
         };
         // Every outcome and upstream code shows from the start, at zero.
         for o in Outcome::all() {
@@ -180,6 +190,11 @@ impl Metrics {
             "Model frames skipped because they were not the documented JSON",
             self.malformed.clone(),
         );
+        r.register(
+            "fallbacks",
+            "Models passed over for the next of their fallback chain before the first token, by provider",
+            self.fallbacks.clone(),
+        );
         self
     }
 
@@ -215,6 +230,16 @@ impl Metrics {
                 .get_or_create(&CodeLabel { code })
                 .inc();
         }
+    }
+
+    /// Provider `from` failed before its first token and `to` is asked next.
+    pub fn fallback(&self, from: &str, to: &str) {
+        self.fallbacks
+            .get_or_create(&FallbackLabel {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            })
+            .inc();
     }
 
     /// The OpenMetrics text exposition, which Prometheus scrapes natively.
@@ -273,6 +298,7 @@ mod tests {
         });
         m.pre_stream_error("upstream_rejected");
         m.pre_stream_error("too_large");
+        m.fallback("anthropic", "builtin");
         let t = m.render().unwrap();
         for want in [
             "auditstream_active_streams 0",
@@ -284,6 +310,7 @@ mod tests {
             "auditstream_requests_refused_total{code=\"too_large\"} 1",
             "auditstream_ttft_seconds_count 1",
             "auditstream_report_duration_seconds_count 1",
+            "auditstream_fallbacks_total{from=\"anthropic\",to=\"builtin\"} 1",
         ] {
             assert!(t.lines().any(|l| l == want), "no `{want}` in\n{t}");
         }
