@@ -13,8 +13,9 @@
 //!   the browser).
 //! - `analyzer` (`ssr`): the offline analyzer behind the builtin provider.
 //! - `server` (`ssr`): settings (`config`), shared leaves (`state`, `error`, `origin`),
-//!   the guards, the relay (`relay/`: open the provider, decide, relay frames), the
-//!   providers (`providers/`: one file per wire format), metrics, catalog and router.
+//!   the guards, the relay (`relay/`: open the provider or the next of its fallback
+//!   chain, decide, relay frames), the providers (`providers/`: one file per wire
+//!   format), metrics, catalog and router.
 //!   Its `use` graph has no cycle: `python3 ../shared/tools/usegraph.py src server`.
 #![recursion_limit = "256"]
 

@@ -24,8 +24,62 @@ pub struct ReportRequest {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Meta {
     pub report_id: String,
+    /// The provider and model that actually answered.
     pub provider: String,
     pub model: String,
+    /// The models of the fallback chain that failed before this one answered, in order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fallbacks: Vec<FailedAttempt>,
+}
+
+/// A model that was asked first and failed before its first token, so the next one of
+/// its fallback chain was asked.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FailedAttempt {
+    pub provider: String,
+    pub model: String,
+    /// The pre-stream error code it would have been answered with (`upstream_*`).
+    pub code: String,
+    pub message: String,
+    /// The model's HTTP status, when it answered with one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+}
+
+impl FailedAttempt {
+    /// What happened to it, in a few words: "was overloaded (HTTP 529)".
+    fn reason(&self) -> String {
+        match (self.code.as_str(), self.status) {
+            (_, Some(529)) => "was overloaded (HTTP 529)".to_owned(),
+            (_, Some(429)) => "was rate-limited (HTTP 429)".to_owned(),
+            (_, Some(503)) => "was unavailable (HTTP 503)".to_owned(),
+            (_, Some(s)) => format!("failed (HTTP {s})"),
+            ("upstream_timeout", None) => "did not answer in time".to_owned(),
+            ("upstream_unreachable", None) => "could not be reached".to_owned(),
+            (_, None) => "failed".to_owned(),
+        }
+    }
+}
+
+impl Meta {
+    /// The sentence the page shows when another model than the first answered, e.g.
+    /// "anthropic/claude-x was overloaded (HTTP 529); this report is by builtin/analyzer."
+    pub fn fallback_notice(&self) -> Option<String> {
+        if self.fallbacks.is_empty() {
+            return None;
+        }
+        let failed: Vec<String> = self
+            .fallbacks
+            .iter()
+            .map(|f| format!("{}/{} {}", f.provider, f.model, f.reason()))
+            .collect();
+        Some(format!(
+            "{}; this report is by {}/{}.",
+            failed.join("; "),
+            self.provider,
+            self.model
+        ))
+    }
 }
 
 /// A piece of report text, exactly as the model produced it.
@@ -260,6 +314,13 @@ mod tests {
                 report_id: "r1".into(),
                 provider: "builtin".into(),
                 model: "analyzer".into(),
+                fallbacks: vec![FailedAttempt {
+                    provider: "anthropic".into(),
+                    model: "claude-x".into(),
+                    code: "upstream_rejected".into(),
+                    message: "overloaded".into(),
+                    status: Some(529),
+                }],
             }),
             ReportEvent::Token(Token {
                 text: "## Summary\n\"quoted\" — ünïcode".into(),
@@ -283,6 +344,53 @@ mod tests {
             let data = ev.data_json();
             assert!(!data.contains('\n'), "data must stay on one line: {data}");
             assert_eq!(ReportEvent::from_sse(ev.name(), &data).unwrap(), ev);
+        }
+    }
+
+    #[test]
+    fn meta_without_fallbacks_keeps_its_old_shape_and_old_payloads_parse() {
+        let old = r#"{"report_id":"r","provider":"ollama","model":"q"}"#;
+        let m: Meta = serde_json::from_str(old).unwrap();
+        assert!(m.fallbacks.is_empty());
+        assert_eq!(m.fallback_notice(), None);
+        assert_eq!(serde_json::to_string(&m).unwrap(), old);
+    }
+
+    #[test]
+    fn the_fallback_notice_names_each_failure_and_who_answered() {
+        let failed = |provider: &str, code: &str, status| FailedAttempt {
+            provider: provider.into(),
+            model: "m".into(),
+            code: code.into(),
+            message: "x".into(),
+            status,
+        };
+        let meta = |fallbacks| Meta {
+            report_id: "r".into(),
+            provider: "openrouter".into(),
+            model: "anthropic/claude-sonnet-4.5".into(),
+            fallbacks,
+        };
+        let cases = [
+            (
+                vec![failed("anthropic", "upstream_rejected", Some(529))],
+                "anthropic/m was overloaded (HTTP 529); this report is by openrouter/anthropic/claude-sonnet-4.5.",
+            ),
+            (
+                vec![
+                    failed("a", "upstream_rejected", Some(429)),
+                    failed("b", "upstream_rejected", Some(500)),
+                    failed("c", "upstream_timeout", None),
+                    failed("d", "upstream_unreachable", None),
+                    failed("e", "upstream_rejected", Some(503)),
+                ],
+                "a/m was rate-limited (HTTP 429); b/m failed (HTTP 500); c/m did not answer in time; \
+                 d/m could not be reached; e/m was unavailable (HTTP 503); \
+                 this report is by openrouter/anthropic/claude-sonnet-4.5.",
+            ),
+        ];
+        for (fallbacks, want) in cases {
+            assert_eq!(meta(fallbacks).fallback_notice().as_deref(), Some(want));
         }
     }
 

@@ -51,13 +51,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// The status and code a failure to open the model is answered with.
+pub fn open_error_status(e: &OpenError) -> (StatusCode, &'static str) {
+    match e {
+        OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+        OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
+        OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+    }
+}
+
 impl From<OpenError> for ApiError {
     fn from(e: OpenError) -> Self {
-        let (status, code) = match &e {
-            OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
-            OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
-            OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
-        };
+        let (status, code) = open_error_status(&e);
         Self::new(status, code, e.to_string())
     }
 }

@@ -1,6 +1,7 @@
 //! The relay's Prometheus metrics (`GET /metrics`), kept in one registry in `AppState`:
 //! active streams, reports by outcome, time to first token and duration, tokens
-//! relayed, upstream errors by code, refusals by code and malformed model frames.
+//! relayed, upstream errors by code, refusals by code, malformed model frames and
+//! fallbacks by provider.
 
 use std::{sync::Arc, time::Duration};
 
@@ -69,6 +70,13 @@ struct OutcomeLabel {
     outcome: &'static str,
 }
 
+/// A move down a fallback chain, by provider name.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct FallbackLabel {
+    from: String,
+    to: String,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CodeLabel {
     code: &'static str,
@@ -96,6 +104,7 @@ pub struct Metrics {
     malformed: Counter,
     /// The history writer's counters (`auditstream_history_*`).
     pub history: HistoryMetrics,
+    fallbacks: Family<FallbackLabel, Counter>,
 }
 
 /// Pre-stream codes that mean the model, not the request, failed.
@@ -125,6 +134,7 @@ impl Metrics {
             refused: Family::default(),
             malformed: Counter::default(),
             history: HistoryMetrics::default(),
+            fallbacks: Family::default(),
         };
         // Every outcome and upstream code shows from the start, at zero.
         for o in Outcome::all() {
@@ -185,6 +195,11 @@ impl Metrics {
             "Model frames skipped because they were not the documented JSON",
             self.malformed.clone(),
         );
+        r.register(
+            "fallbacks",
+            "Models passed over for the next of their fallback chain before the first token, by provider",
+            self.fallbacks.clone(),
+        );
         self
     }
 
@@ -220,6 +235,16 @@ impl Metrics {
                 .get_or_create(&CodeLabel { code })
                 .inc();
         }
+    }
+
+    /// Provider `from` failed before its first token and `to` is asked next.
+    pub fn fallback(&self, from: &str, to: &str) {
+        self.fallbacks
+            .get_or_create(&FallbackLabel {
+                from: from.to_owned(),
+                to: to.to_owned(),
+            })
+            .inc();
     }
 
     /// The OpenMetrics text exposition, which Prometheus scrapes natively.
@@ -278,6 +303,7 @@ mod tests {
         });
         m.pre_stream_error("upstream_rejected");
         m.pre_stream_error("too_large");
+        m.fallback("anthropic", "builtin");
         let t = m.render().unwrap();
         for want in [
             "auditstream_active_streams 0",
@@ -289,6 +315,7 @@ mod tests {
             "auditstream_requests_refused_total{code=\"too_large\"} 1",
             "auditstream_ttft_seconds_count 1",
             "auditstream_report_duration_seconds_count 1",
+            "auditstream_fallbacks_total{from=\"anthropic\",to=\"builtin\"} 1",
         ] {
             assert!(t.lines().any(|l| l == want), "no `{want}` in\n{t}");
         }

@@ -221,6 +221,25 @@ impl FakeModel {
         tokio::time::timeout(limit, wait).await.ok()
     }
 
+    /// Waits until `n` requests have been read in full, or panics after `limit`.
+    pub async fn wait_requests(&self, limit: Duration, n: usize) {
+        let result = tokio::time::timeout(limit, async {
+            loop {
+                let notified = self.shared.changed.notified();
+                if self.received().len() >= n {
+                    return;
+                }
+                notified.await;
+            }
+        })
+        .await;
+        assert!(
+            result.is_ok(),
+            "fake model: {} requests, not {n}, after {limit:?}",
+            self.received().len()
+        );
+    }
+
     /// Waits until `pred` holds for (open, closed) connection counts, or panics after `limit`.
     pub async fn wait_for(&self, limit: Duration, what: &str, pred: impl Fn(usize, usize) -> bool) {
         let result = tokio::time::timeout(limit, async {
@@ -248,6 +267,7 @@ async fn serve(mut sock: TcpStream, respond: Arc<Responder>, shared: Arc<Shared>
     if let Some(req) = read_request(&mut sock).await {
         let script = respond(&req);
         shared.received.lock().unwrap().push(req.clone());
+        shared.changed.notify_waiters();
         let (mut rd, mut wr) = sock.into_split();
         // The read side tells us when the client hangs up.
         let hung_up = async move {

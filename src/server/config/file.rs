@@ -5,7 +5,7 @@ use std::path::Path;
 
 use serde::Deserialize;
 
-use super::{ConfigError, ProviderConfig, Secret, parse_kind};
+use super::{ConfigError, ProviderConfig, Secret, parse_fallbacks, parse_kind};
 
 /// The file as written.
 #[derive(Debug, Default, Deserialize)]
@@ -29,6 +29,10 @@ pub struct FileProvider {
     pub api_key_env: Option<String>,
     #[serde(default)]
     pub models: Vec<String>,
+    /// `provider/model` entries asked in order when this provider fails before its
+    /// first token; checked against the configured providers at start-up.
+    #[serde(default)]
+    pub fallback: Vec<String>,
 }
 
 impl FileConfig {
@@ -80,6 +84,7 @@ impl FileConfig {
                 base_url: base.trim_end_matches('/').to_owned(),
                 api_key: p.api_key_env.as_deref().and_then(get).map(Secret::new),
                 models,
+                fallback: parse_fallbacks(name, p.fallback.iter().map(String::as_str))?,
             });
         }
         Ok(out)

@@ -47,6 +47,72 @@ pub struct ProviderConfig {
     pub api_key: Option<Secret>,
     /// Models offered in the picker; the first is this provider's default.
     pub models: Vec<String>,
+    /// Asked in order when this provider fails before its first token (`fallback` in
+    /// the file, `AUDITSTREAM_FALLBACK` for the default provider).
+    pub fallback: Vec<ModelRef>,
+}
+
+/// One `provider/model` entry of a fallback chain; `provider` names a configured provider.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ModelRef {
+    pub provider: String,
+    pub model: String,
+}
+
+impl ModelRef {
+    /// `provider/model`, split at the first `/` (the model may hold more of them).
+    pub fn parse(entry: &str) -> Option<Self> {
+        let (provider, model) = entry.trim().split_once('/')?;
+        let (provider, model) = (provider.trim(), model.trim());
+        (!provider.is_empty() && !model.is_empty()).then(|| Self {
+            provider: provider.to_owned(),
+            model: model.to_owned(),
+        })
+    }
+}
+
+/// The fallback entries of `var` (comma-separated), or the error naming a bad one.
+fn parse_fallbacks<'a>(
+    owner: &str,
+    entries: impl IntoIterator<Item = &'a str>,
+) -> Result<Vec<ModelRef>, ConfigError> {
+    entries
+        .into_iter()
+        .filter(|e| !e.trim().is_empty())
+        .map(|e| {
+            ModelRef::parse(e).ok_or_else(|| ConfigError::BadFallback {
+                provider: owner.to_owned(),
+                entry: e.trim().to_owned(),
+                reason: "is not `provider/model`".into(),
+            })
+        })
+        .collect()
+}
+
+/// Every fallback entry names a configured provider (and the builtin one its one model).
+fn check_fallbacks(providers: &[ProviderConfig]) -> Result<(), ConfigError> {
+    for p in providers {
+        for f in &p.fallback {
+            let bad = |reason: String| ConfigError::BadFallback {
+                provider: p.name.clone(),
+                entry: format!("{}/{}", f.provider, f.model),
+                reason,
+            };
+            let Some(target) = providers.iter().find(|t| t.name == f.provider) else {
+                let known: Vec<&str> = providers.iter().map(|t| t.name.as_str()).collect();
+                return Err(bad(format!(
+                    "names an unknown provider; configured: {}",
+                    known.join(", ")
+                )));
+            };
+            if target.kind == ProviderKind::Builtin && f.model != BUILTIN_MODEL {
+                return Err(bad(format!(
+                    "the builtin provider offers only `{BUILTIN_MODEL}`"
+                )));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Limits and timers of the report relay.
@@ -136,6 +202,12 @@ pub enum ConfigError {
     BadDefault(String),
     #[error("AUDITSTREAM_ALLOWED_ORIGINS: `{0}` is not an origin like https://example.com:8443")]
     BadOrigin(String),
+    #[error("fallback `{entry}` of provider `{provider}` {reason}")]
+    BadFallback {
+        provider: String,
+        entry: String,
+        reason: String,
+    },
     #[error("{var} must be {expected}, got `{value}`")]
     BadNumber {
         var: &'static str,
@@ -191,6 +263,7 @@ impl Settings {
                     base_url: base_url.trim_end_matches('/').to_owned(),
                     api_key: get("AUDITSTREAM_API_KEY").map(Secret::new),
                     models: vec![model],
+                    fallback: Vec::new(),
                 },
             );
         } else if kind == Some(ProviderKind::Builtin) {
@@ -214,6 +287,11 @@ impl Settings {
                 model.to_owned()
             }
         };
+        if let Some(v) = get("AUDITSTREAM_FALLBACK") {
+            let owner = &mut providers[0];
+            owner.fallback = parse_fallbacks(&owner.name, v.split(','))?;
+        }
+        check_fallbacks(&providers)?;
 
         let d = Limits::default();
         let limits = Limits {
@@ -284,6 +362,7 @@ impl ProviderConfig {
             base_url: String::new(),
             api_key: None,
             models: vec![BUILTIN_MODEL.into()],
+            fallback: Vec::new(),
         }
     }
 

@@ -138,3 +138,83 @@ fn guard_settings_have_defaults_parse_and_name_bad_values() {
     );
     assert!(bad("AUDITSTREAM_ALLOWED_ORIGINS", "example.com").contains("`example.com`"));
 }
+
+fn with_file(toml: &str, vars: &[(&str, &str)]) -> Result<Settings, ConfigError> {
+    let file = FileConfig::parse(toml, Path::new("auditstream.toml"))?;
+    let map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Settings::from_parts(Some(file), |k| map.get(k).cloned())
+}
+
+#[test]
+fn fallbacks_are_split_at_the_first_slash_and_checked_against_the_providers() {
+    let toml = r#"
+[[provider]]
+name = "anthropic"
+kind = "anthropic"
+fallback = ["openrouter/anthropic/claude-sonnet-4.5", "builtin/analyzer"]
+
+[[provider]]
+name = "openrouter"
+kind = "openai"
+"#;
+    let s = with_file(toml, &[]).unwrap();
+    let chain = &s.provider("anthropic").unwrap().fallback;
+    assert_eq!(
+        chain,
+        &[
+            ModelRef {
+                provider: "openrouter".into(),
+                model: "anthropic/claude-sonnet-4.5".into()
+            },
+            ModelRef {
+                provider: "builtin".into(),
+                model: "analyzer".into()
+            },
+        ]
+    );
+
+    let unknown = toml.replace("openrouter/anthropic", "openruter/anthropic");
+    let err = with_file(&unknown, &[]).unwrap_err();
+    assert!(
+        matches!(&err, ConfigError::BadFallback { provider, entry, .. }
+            if provider == "anthropic" && entry == "openruter/anthropic/claude-sonnet-4.5"),
+        "{err:?}"
+    );
+    assert!(err.to_string().contains("unknown provider"), "{err}");
+
+    let no_model = toml.replace("\"builtin/analyzer\"", "\"builtin\"");
+    assert!(matches!(
+        with_file(&no_model, &[]),
+        Err(ConfigError::BadFallback { .. })
+    ));
+    let wrong_builtin = toml.replace("builtin/analyzer", "builtin/gpt");
+    assert!(matches!(
+        with_file(&wrong_builtin, &[]),
+        Err(ConfigError::BadFallback { .. })
+    ));
+}
+
+#[test]
+fn auditstream_fallback_sets_the_default_providers_chain() {
+    let s = settings(&[
+        ("AUDITSTREAM_PROVIDER", "ollama"),
+        ("AUDITSTREAM_FALLBACK", " builtin/analyzer ,"),
+    ])
+    .unwrap();
+    assert_eq!(
+        s.default_provider().fallback,
+        [ModelRef {
+            provider: "builtin".into(),
+            model: "analyzer".into()
+        }]
+    );
+    let err = settings(&[
+        ("AUDITSTREAM_PROVIDER", "ollama"),
+        ("AUDITSTREAM_FALLBACK", "nowhere/m"),
+    ])
+    .unwrap_err();
+    assert!(matches!(err, ConfigError::BadFallback { .. }), "{err:?}");
+}

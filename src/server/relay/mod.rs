@@ -4,6 +4,7 @@
 
 mod coalesce;
 mod decision;
+mod fallback;
 mod inflight;
 
 use std::{convert::Infallible, future::Future, time::Instant};
@@ -30,7 +31,7 @@ use super::{
 use decision::{Decision, Next, decide};
 use inflight::InFlight;
 
-use crate::protocol::{Meta, ReportEvent, ReportRequest, Token};
+use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, Token};
 
 /// The route handler: a stream, or a JSON error counted by its code.
 pub async fn report(State(state): State<AppState>, req: Request) -> Response {
@@ -79,20 +80,13 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
         span.in_scope(|| tracing::warn!(hits = hits.len(), "contract has text aimed at the model"));
     }
     let malformed = MalformedCount::default();
-    let job = ReportJob {
-        provider,
-        model: &model,
-        contract: &request.contract,
-        filename: request.filename.as_deref(),
-        limits,
-        builtin_pace: settings.builtin_pace,
-        malformed: malformed.clone(),
-    };
-    let frames = open_provider(state, job, &span).await?;
+    let opened = open_provider(state, &request, (provider, &model), &malformed, &span).await?;
+    let frames = opened.frames;
     let meta = Meta {
         report_id,
-        provider: provider.name.clone(),
-        model,
+        provider: opened.provider,
+        model: opened.model,
+        fallbacks: opened.fallbacks,
     };
     let mut inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
     inflight.recording = state
@@ -124,19 +118,76 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     Ok(resp)
 }
 
+/// The model that answered, and the ones of its chain that failed before it.
+struct Opened {
+    frames: FrameStream,
+    provider: String,
+    model: String,
+    fallbacks: Vec<FailedAttempt>,
+}
+
 /// The step that asks the model: its frames once it answered with success headers, or
-/// why not. A shutdown whose grace period runs out first ends the wait.
+/// why not. A failure that `fallback::falls_back` passes over asks the next model of the
+/// provider's `fallback` list; the last failure is the answer. Every attempt runs inside
+/// this future, so a client that leaves drops (and closes) whichever is open. A shutdown
+/// whose grace period runs out first ends the wait.
 async fn open_provider(
     state: &AppState,
-    job: ReportJob<'_>,
+    request: &ReportRequest,
+    first: (&ProviderConfig, &str),
+    malformed: &MalformedCount,
     span: &tracing::Span,
-) -> Result<FrameStream, ApiError> {
-    let open = providers::open(&state.http, job).instrument(span.clone());
+) -> Result<Opened, ApiError> {
+    let settings = &state.settings;
+    let chain = async {
+        let mut fallbacks = Vec::new();
+        let mut rest = fallback::rest_of_chain(settings, first.0).into_iter();
+        let (mut provider, mut model) = first;
+        loop {
+            let job = ReportJob {
+                provider,
+                model,
+                contract: &request.contract,
+                filename: request.filename.as_deref(),
+                limits: &settings.limits,
+                builtin_pace: settings.builtin_pace,
+                malformed: malformed.clone(),
+            };
+            let e = match providers::open(&state.http, job)
+                .instrument(span.clone())
+                .await
+            {
+                Ok(frames) => {
+                    span.record("provider", provider.name.as_str());
+                    span.record("model", model);
+                    return Ok(Opened {
+                        frames,
+                        provider: provider.name.clone(),
+                        model: model.to_owned(),
+                        fallbacks,
+                    });
+                }
+                Err(e) => e,
+            };
+            let next = rest.next().filter(|_| fallback::falls_back(&e));
+            let Some((next_provider, next_model)) = next else {
+                span.in_scope(|| tracing::warn!(error = %e, "model not opened"));
+                return Err(ApiError::from(e));
+            };
+            span.in_scope(|| {
+                tracing::warn!(
+                    error = %e,
+                    to = %format!("{}/{next_model}", next_provider.name),
+                    "model not opened; falling back"
+                );
+            });
+            state.metrics.fallback(&provider.name, &next_provider.name);
+            fallbacks.push(fallback::failed_attempt(&provider.name, model, &e));
+            (provider, model) = (next_provider, next_model);
+        }
+    };
     tokio::select! {
-        opened = open => opened.map_err(|e| {
-            span.in_scope(|| tracing::warn!(error = %e, "model not opened"));
-            e.into()
-        }),
+        opened = chain => opened,
         () = grace_over(state) => Err(Rejection::ShuttingDown.into()),
     }
 }
