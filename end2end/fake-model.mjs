@@ -23,8 +23,9 @@ const streams = { started: 0, aborted: 0 };
 
 function contractOf(body) {
   const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
-  const m = /\n\n(`{3,})[a-z]*\n([\s\S]*)\n\1\n?$/.exec(user);
-  return m ? m[2] : user;
+  // The server puts the contract, fenced, between per-request boundary lines.
+  const m = /<<<CONTRACT-([0-9a-f-]+)>>>\n(`{3,})[a-z]*\n([\s\S]*)\n\2\n<<<END-CONTRACT-\1>>>\n?$/.exec(user);
+  return m ? m[3] : user;
 }
 
 function directives(text) {

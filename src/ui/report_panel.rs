@@ -68,6 +68,7 @@ fn StatusLine(state: ReportState) -> impl IntoView {
         <div class="status" data-phase=move || phase().as_str() data-state=move || phase().state()>
             <span class="phase">{move || phase().label()}</span>
             {move || state.model_used.get().map(|m| view! { <span class="model">{m}</span> })}
+            {move || state.fallback_notice.get().map(|n| view! { <span class="fallback-notice">{n}</span> })}
             <Show when=move || phase() != Phase::Idle>
                 <span class="stats">{stats}</span>
             </Show>

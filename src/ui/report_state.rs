@@ -86,6 +86,8 @@ pub struct ReportState {
     pub error: RwSignal<Option<String>>,
     /// `provider/model` of the report on screen, from its `meta` event.
     pub model_used: RwSignal<Option<String>>,
+    /// Which models failed before this one answered (`meta.fallbacks`), as one sentence.
+    pub fallback_notice: RwSignal<Option<String>>,
     pub stats: RwSignal<LiveStats>,
     /// The input the current stream was started with (Retry sends it again).
     pub started_with: RwSignal<Option<Input>>,
@@ -115,6 +117,7 @@ impl ReportState {
             phase: RwSignal::new(Phase::Idle),
             error: RwSignal::new(None),
             model_used: RwSignal::new(None),
+            fallback_notice: RwSignal::new(None),
             stats: RwSignal::new(LiveStats::default()),
             started_with: RwSignal::new(None),
             markdown: RwSignal::new(String::new()),
@@ -150,6 +153,7 @@ impl ReportState {
         self.tail.set(Vec::new());
         self.error.set(None);
         self.model_used.set(None);
+        self.fallback_notice.set(None);
         self.findings.set(Findings::default());
         self.viewing.set(None);
         self.following.set(true);

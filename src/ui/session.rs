@@ -186,9 +186,11 @@ impl Drop for Session {
 
 fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
     match ev {
-        ReportEvent::Meta(m) => s
-            .model_used
-            .set(Some(format!("{}/{}", m.provider, m.model))),
+        ReportEvent::Meta(m) => {
+            s.fallback_notice.set(m.fallback_notice());
+            s.model_used
+                .set(Some(format!("{}/{}", m.provider, m.model)));
+        }
         ReportEvent::Token(t) => {
             s.stats.update_untracked(|st| st.token(browser::now_ms()));
             if s.phase.get_untracked() == Phase::Connecting {
