@@ -14,19 +14,7 @@ fn fixture(name: &str) -> String {
 
 /// `id Severity rule @file:line-end,…`: one line per finding, for compact tables.
 fn sketch(f: &Finding) -> String {
-    let locs: Vec<String> = f
-        .locations
-        .iter()
-        .map(|l| {
-            let file = l
-                .file
-                .as_deref()
-                .map(|f| format!("{f}:"))
-                .unwrap_or_default();
-            let end = l.end_line.map(|e| format!("-{e}")).unwrap_or_default();
-            format!("{file}{}{end}", l.line)
-        })
-        .collect();
+    let locs: Vec<String> = f.locations.iter().map(ToString::to_string).collect();
     format!("{} {} {} @{}", f.id, f.severity, f.rule, locs.join(","))
 }
 

@@ -70,6 +70,20 @@ pub struct Location {
     pub out_of_range: bool,
 }
 
+impl std::fmt::Display for Location {
+    /// `Vault.sol:19-25`, `19`: the file as given, then the line or range.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(file) = &self.file {
+            write!(f, "{file}:")?;
+        }
+        write!(f, "{}", self.line)?;
+        match self.end_line {
+            Some(end) => write!(f, "-{end}"),
+            None => Ok(()),
+        }
+    }
+}
+
 /// One issue.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {

@@ -482,15 +482,7 @@ mod tests {
     fn at(text: &str, loose: bool) -> Vec<String> {
         locations_in(text, loose)
             .iter()
-            .map(|l| {
-                let file = l
-                    .file
-                    .as_deref()
-                    .map(|f| format!("{f}:"))
-                    .unwrap_or_default();
-                let end = l.end_line.map(|e| format!("-{e}")).unwrap_or_default();
-                format!("{file}{}{end}", l.line)
-            })
+            .map(ToString::to_string)
             .collect()
     }
 
