@@ -28,8 +28,8 @@ pub struct HistorySettings {
     pub max_age_days: u64,
     /// `AUDITSTREAM_HISTORY_BATCH_MS`: the writer commits streamed text at least this often.
     pub batch: Duration,
-    /// `AUDITSTREAM_HISTORY_QUEUE`: messages the relay may queue for the writer before it
-    /// holds text back (and counts it) rather than wait.
+    /// `AUDITSTREAM_HISTORY_QUEUE`: report starts and ends the relay may queue for the writer
+    /// before they wait (and are counted); streamed text never goes through it.
     pub queue: usize,
     /// `AUDITSTREAM_HISTORY_RETRY_SECS`: how long the writer keeps retrying a report the
     /// database refuses before it gives up and counts it as not saved.

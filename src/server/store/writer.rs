@@ -1,19 +1,21 @@
 //! The history writer: one task owns the database side of every report in flight, so
 //! the relay never waits on the database.
 //!
-//! The relay holds a [`Recording`] per report and hands it tokens synchronously. The
-//! recording `try_send`s to a bounded queue (`AUDITSTREAM_HISTORY_QUEUE` messages); when
-//! the queue is full the text stays in the recording and goes with its next message, so
-//! nothing is lost or reordered, and `auditstream_history_queue_full_total` counts it.
-//! Only a report's end may have to wait for room: that wait runs in its own small task,
-//! never in the relay. The writer appends text in memory and commits every
-//! `AUDITSTREAM_HISTORY_BATCH_MS` or at a report's end, whichever comes first. A write the
-//! database refuses is logged, counted and retried on the next batch; a report that has
-//! ended and still cannot be written after `AUDITSTREAM_HISTORY_RETRY_SECS` is given up
-//! and counted in `auditstream_history_unsaved_total`.
+//! The relay holds a [`Recording`] per report. Streamed text goes into a buffer the
+//! recording shares with the writer (a short uncontended lock, no message, no wake-up per
+//! token); the writer drains every buffer and commits every `AUDITSTREAM_HISTORY_BATCH_MS`,
+//! or at a report's end, whichever comes first. Only a report's start and end travel as
+//! messages, over a bounded queue (`AUDITSTREAM_HISTORY_QUEUE`): a start that finds it
+//! full waits in the recording (`auditstream_history_queue_full_total` counts it), and an
+//! end waits in its own small task, never in the relay. Text is never lost or reordered
+//! because it never travels in messages. A write the database refuses is logged, counted
+//! and retried on the next batch; a report that has ended and still cannot be written
+//! after `AUDITSTREAM_HISTORY_RETRY_SECS` is given up and counted in
+//! `auditstream_history_unsaved_total`.
 
 use std::{
     collections::HashMap,
+    sync::{Arc, Mutex, PoisonError},
     time::{Duration, Instant},
 };
 
@@ -40,7 +42,7 @@ impl HistoryMetrics {
     pub fn register(&self, registry: &mut Registry) {
         registry.register(
             "history_queue_full",
-            "Report text held back by the relay because the history writer's queue was full",
+            "Report starts or ends that waited because the history writer's queue was full",
             self.queue_full.clone(),
         );
         registry.register(
@@ -72,9 +74,16 @@ pub struct Ending {
     pub error: Option<(String, String)>,
 }
 
+/// Text the relay has streamed and the writer has not taken yet.
+type Buffer = Arc<Mutex<String>>;
+
+fn lock(buffer: &Buffer) -> std::sync::MutexGuard<'_, String> {
+    // The buffer is a plain string: a panic elsewhere cannot leave it half-written.
+    buffer.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 enum Msg {
-    Start(Box<NewReport>),
-    Append { id: String, text: String },
+    Start(Box<NewReport>, Buffer),
     End { id: String, ending: Ending },
     Flush(oneshot::Sender<()>),
 }
@@ -119,10 +128,10 @@ impl Writer {
             id,
             writer: self.clone(),
             start: Some(Box::new(new)),
-            pending: String::new(),
+            buffer: Buffer::default(),
             ended: false,
         };
-        r.flush();
+        r.send_start();
         r
     }
 
@@ -140,9 +149,9 @@ impl Writer {
 pub struct Recording {
     id: String,
     writer: Writer,
+    /// The start, while the writer's queue has had no room for it.
     start: Option<Box<NewReport>>,
-    /// Text not yet handed to the writer (its queue was full).
-    pending: String,
+    buffer: Buffer,
     ended: bool,
 }
 
@@ -151,41 +160,36 @@ impl Recording {
         &self.id
     }
 
-    /// Appends streamed text.
+    /// Appends streamed text; the writer takes it with its next batch.
     pub fn token(&mut self, text: &str) {
-        self.pending.push_str(text);
-        self.flush();
+        lock(&self.buffer).push_str(text);
+        if self.start.is_some() {
+            self.send_start();
+        }
     }
 
     /// Ends the report. If the queue is full, a small task waits for room.
     pub fn end(mut self, ending: Ending) {
         self.ended = true;
-        let mut rest = Vec::new();
-        if !self.flush() {
-            rest.extend(self.start.take().map(Msg::Start));
-            if !self.pending.is_empty() {
-                rest.push(Msg::Append {
-                    id: self.id.clone(),
-                    text: std::mem::take(&mut self.pending),
-                });
-            }
-        }
+        let start = self
+            .start
+            .take()
+            .map(|start| Msg::Start(start, self.buffer.clone()));
         let end = Msg::End {
             id: self.id.clone(),
             ending,
         };
-        if rest.is_empty() {
-            match self.writer.tx.try_send(end) {
+        let rest = match start {
+            Some(start) => vec![start, end],
+            None => match self.writer.tx.try_send(end) {
                 Ok(()) => return,
                 Err(mpsc::error::TrySendError::Closed(_)) => {
                     self.writer.metrics.unsaved.inc();
                     return;
                 }
-                Err(mpsc::error::TrySendError::Full(end)) => rest.push(end),
-            }
-        } else {
-            rest.push(end);
-        }
+                Err(mpsc::error::TrySendError::Full(end)) => vec![end],
+            },
+        };
         self.writer.metrics.queue_full.inc();
         let writer = self.writer.clone();
         tokio::spawn(async move {
@@ -198,36 +202,23 @@ impl Recording {
         });
     }
 
-    /// Hands the start and any pending text to the writer; `false` if some stays here.
-    fn flush(&mut self) -> bool {
-        use mpsc::error::TrySendError;
-        let tx = &self.writer.tx;
-        if let Some(start) = self.start.take() {
-            match tx.try_send(Msg::Start(start)) {
-                Ok(()) => {}
-                Err(TrySendError::Full(Msg::Start(start))) => {
-                    self.start = Some(start);
-                    self.writer.metrics.queue_full.inc();
-                    return false;
-                }
-                Err(_) => return false,
-            }
-        }
-        if self.pending.is_empty() {
-            return true;
-        }
-        let text = std::mem::take(&mut self.pending);
-        match tx.try_send(Msg::Append {
-            id: self.id.clone(),
-            text,
-        }) {
-            Ok(()) => true,
-            Err(TrySendError::Full(Msg::Append { text, .. })) => {
-                self.pending = text;
+    /// Hands the start to the writer, or keeps it for the next token if the queue is full.
+    fn send_start(&mut self) {
+        let Some(start) = self.start.take() else {
+            return;
+        };
+        match self
+            .writer
+            .tx
+            .try_send(Msg::Start(start, self.buffer.clone()))
+        {
+            Ok(()) => {}
+            Err(mpsc::error::TrySendError::Full(Msg::Start(start, _))) => {
+                self.start = Some(start);
                 self.writer.metrics.queue_full.inc();
-                false
             }
-            Err(_) => false,
+            // The writer is gone; the end counts the report as not saved.
+            Err(_) => {}
         }
     }
 }
@@ -240,7 +231,7 @@ impl Drop for Recording {
                 id: std::mem::take(&mut self.id),
                 writer: self.writer.clone(),
                 start: self.start.take(),
-                pending: std::mem::take(&mut self.pending),
+                buffer: self.buffer.clone(),
                 ended: true,
             };
             r.end(Ending {
@@ -257,12 +248,26 @@ impl Drop for Recording {
 /// A report the writer holds in memory until its end is committed.
 struct Open {
     new: Box<NewReport>,
+    /// The relay's side of the text; drained into `progress.text` before each commit.
+    buffer: Buffer,
     inserted: bool,
     progress: Progress,
     dirty: bool,
     ended: bool,
     /// When writes for this report began failing; cleared by a success.
     failing_since: Option<Instant>,
+}
+
+impl Open {
+    /// Takes the text the relay has streamed since the last batch.
+    fn drain(&mut self) {
+        let mut buffer = lock(&self.buffer);
+        if !buffer.is_empty() {
+            self.progress.text.push_str(&buffer);
+            buffer.clear();
+            self.dirty = true;
+        }
+    }
 }
 
 struct Task {
@@ -290,10 +295,11 @@ impl Task {
 
     async fn handle(&mut self, msg: Msg) {
         match msg {
-            Msg::Start(new) => {
+            Msg::Start(new, buffer) => {
                 let id = new.id.clone();
                 let open = self.open.entry(id.clone()).or_insert(Open {
                     new,
+                    buffer,
                     inserted: false,
                     progress: Progress::default(),
                     dirty: true,
@@ -303,14 +309,9 @@ impl Task {
                 open.dirty = true;
                 self.commit(&id).await;
             }
-            Msg::Append { id, text } => {
-                if let Some(open) = self.open.get_mut(&id) {
-                    open.progress.text.push_str(&text);
-                    open.dirty = true;
-                }
-            }
             Msg::End { id, ending } => {
                 if let Some(open) = self.open.get_mut(&id) {
+                    open.drain();
                     let p = &mut open.progress;
                     p.findings = Some(findings_of(&open.new, &p.text, &ending));
                     p.status = Some(ending.status);
@@ -331,6 +332,7 @@ impl Task {
     }
 
     async fn commit_dirty(&mut self) {
+        self.open.values_mut().for_each(Open::drain);
         let ids: Vec<String> = self
             .open
             .iter()
