@@ -1,7 +1,8 @@
 //! Makes the unfinished tail of a streaming report safe and calm to show. It runs on
 //! the tail only (one block), once per frame, and never on a finished block:
-//! - an unclosed code span, `**` or `~~` is closed (or dropped when nothing follows
-//!   it yet), so text does not flip between literal and styled as tokens arrive;
+//! - an unclosed code span, `**`, `__`, `*`, `_` or `~~` is closed (or dropped when
+//!   nothing follows it yet), so text does not flip between literal and styled as
+//!   tokens arrive;
 //! - a half image (`![alt](ur`) is dropped until it is complete;
 //! - a table shows no rows until its delimiter row is complete, then each row once
 //!   its line is complete;
@@ -150,21 +151,25 @@ fn close_inline(text: &mut String) {
             i += 2;
             continue;
         }
-        let pair = match &bytes[i..] {
-            [b'*', b'*', ..] => "**",
-            [b'~', b'~', ..] => "~~",
+        let (delim, len) = match &bytes[i..] {
+            [b'*', b'*', ..] => ("**", 2),
+            [b'_', b'_', ..] => ("__", 2),
+            [b'~', b'~', ..] => ("~~", 2),
+            [b'*', ..] => ("*", 1),
+            [b'_', ..] => ("_", 1),
             _ => {
                 i += 1;
                 continue;
             }
         };
-        match open.iter().rposition(|&(_, d)| d == pair) {
-            Some(p) => {
-                open.truncate(p);
-            }
-            None => open.push((i, pair)),
+        let before = text[from..i].chars().next_back();
+        let after = text[i + len..].chars().next();
+        match open.iter().rposition(|&(_, d)| d == delim) {
+            Some(p) if closes(delim, before) => open.truncate(p),
+            _ if opens(delim, before, after) => open.push((i, delim)),
+            _ => {}
         }
-        i += 2;
+        i += len;
     }
     if let Some((at, len)) = code {
         close_or_drop(text, at, len, &"`".repeat(len));
@@ -172,6 +177,24 @@ fn close_inline(text: &mut String) {
     while let Some((at, d)) = open.pop() {
         close_or_drop(text, at, d.len(), d);
     }
+}
+
+/// Whether a delimiter run can close an open one: `**` and `~~` always (as before), a
+/// single `*` or `_` only right after text, as CommonMark's right-flanking rule wants.
+fn closes(delim: &str, before: Option<char>) -> bool {
+    delim.len() == 2 || before.is_some_and(|c| !c.is_whitespace())
+}
+
+/// Whether a run opens emphasis the tail should close: `**` and `~~` always; `*`, `_`
+/// and `__` only before text (or at the very end) and not inside a word, so a list
+/// bullet, `a * b`, `2*3` and `snake_case` stay literal.
+fn opens(delim: &str, before: Option<char>, after: Option<char>) -> bool {
+    if matches!(delim, "**" | "~~") {
+        return true;
+    }
+    let word_before = before.is_some_and(char::is_alphanumeric);
+    let space_after = after.is_some_and(char::is_whitespace);
+    !word_before && !space_after
 }
 
 fn close_or_drop(text: &mut String, at: usize, opener_len: usize, closer: &str) {
@@ -202,6 +225,23 @@ mod tests {
         assert_eq!(repair_tail("**done** and `x` ok"), "**done** and `x` ok");
         assert_eq!(repair_tail("`**` is fine"), "`**` is fine");
         assert_eq!(repair_tail("escaped \\** star"), "escaped \\** star");
+    }
+
+    #[test]
+    fn open_single_emphasis_is_closed_but_literal_stars_stay() {
+        assert_eq!(repair_tail("an *important"), "an *important*");
+        assert_eq!(repair_tail("an _important"), "an _important_");
+        assert_eq!(repair_tail("very __strong"), "very __strong__");
+        assert_eq!(repair_tail("*a **b"), "*a **b***");
+        assert_eq!(repair_tail("*done* then"), "*done* then");
+        assert_eq!(repair_tail("_done_ then"), "_done_ then");
+        // Not emphasis: a bullet, spaced or intraword stars, snake_case.
+        assert_eq!(repair_tail("* item one"), "* item one");
+        assert_eq!(repair_tail("a * b"), "a * b");
+        assert_eq!(repair_tail("2*3"), "2*3");
+        assert_eq!(repair_tail("call snake_case"), "call snake_case");
+        assert_eq!(repair_tail("see `_x"), "see `_x`");
+        assert_eq!(repair_tail("an *"), "an ");
     }
 
     #[test]
