@@ -5,6 +5,7 @@
 import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { generateFake, open, phase, SLOW } from "./helpers";
+import { validateSarif } from "./sarif";
 
 const FINDINGS = `# Security report: contract
 
@@ -98,10 +99,16 @@ test("findings appear live, link into the report and the contract, and export", 
   await page.locator("#download-sarif").click();
   const sarifFile = await sarif;
   expect(sarifFile.suggestedFilename()).toBe("contract.report.sarif");
-  const log = JSON.parse(readFileSync((await sarifFile.path())!, "utf8"));
+  const sarifPath = (await sarifFile.path())!;
+  const log = JSON.parse(readFileSync(sarifPath, "utf8"));
   expect(log.version).toBe("2.1.0");
   const results = log.runs[0].results;
   expect(results.map((r: any) => r.level)).toEqual(["error", "warning", "warning"]);
   expect(results[0].ruleId).toBe("reentrancy");
   expect(results[0].locations[0].physicalLocation.region.startLine).toBe(3);
+  // What GitHub would say on upload: no errors. The only warning allowed is SARIF2005
+  // (no informationUri: the project has no public homepage to point at).
+  const issues = validateSarif(sarifPath);
+  expect(issues.filter((i) => i.level === "error")).toEqual([]);
+  expect(issues.filter((i) => i.ruleId !== "SARIF2005")).toEqual([]);
 });
