@@ -8,7 +8,7 @@ import { join } from "node:path";
 
 const MULTITOOL =
   process.env.AUDITSTREAM_SARIF_MULTITOOL ??
-  join(import.meta.dirname, "..", "..", "tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
+  join(__dirname, "..", "..", "tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
 
 export type Issue = { level: string; ruleId: string; message: string };
 

@@ -20,13 +20,53 @@ pub fn nodes_view(nodes: &[Node]) -> AnyView {
     nodes.iter().map(node_view).collect_view().into_any()
 }
 
-fn align_class(align: Align) -> &'static str {
+fn align_class(align: Align) -> Option<&'static str> {
     match align {
-        Align::None => "",
-        Align::Left => "align-left",
-        Align::Center => "align-center",
-        Align::Right => "align-right",
+        Align::None => None,
+        Align::Left => Some("align-left"),
+        Align::Center => Some("align-center"),
+        Align::Right => Some("align-right"),
     }
+}
+
+/// The attributes a report element may carry; `None` leaves one out. Every element
+/// shares this one shape, so the whole renderer compiles to one element type instead
+/// of one per tag: this keeps the browser bundle small (each distinct view type brings
+/// its own build, hydrate and update code).
+#[derive(Default)]
+struct Attrs {
+    class: Option<&'static str>,
+    start: Option<String>,
+    href: Option<String>,
+    rel: Option<&'static str>,
+    done: Option<&'static str>,
+}
+
+fn element(tag: &'static str, attrs: Attrs, inner: AnyView) -> AnyView {
+    use leptos::tachys::html::{
+        attribute::custom::CustomAttribute,
+        element::{ElementChild, custom},
+    };
+    custom(tag)
+        .attr("class", attrs.class)
+        .attr("start", attrs.start)
+        .attr("href", attrs.href)
+        .attr("rel", attrs.rel)
+        .attr("data-done", attrs.done)
+        .child(inner)
+        .into_any()
+}
+
+fn plain(tag: &'static str, inner: AnyView) -> AnyView {
+    element(tag, Attrs::default(), inner)
+}
+
+fn classed(tag: &'static str, class: &'static str, inner: AnyView) -> AnyView {
+    let attrs = Attrs {
+        class: Some(class),
+        ..Attrs::default()
+    };
+    element(tag, attrs, inner)
 }
 
 fn node_view(node: &Node) -> AnyView {
@@ -36,61 +76,76 @@ fn node_view(node: &Node) -> AnyView {
     };
     let inner = nodes_view(children);
     match kind {
-        Kind::Paragraph => view! { <p>{inner}</p> }.into_any(),
-        Kind::Heading(1) => view! { <h1>{inner}</h1> }.into_any(),
-        Kind::Heading(2) => view! { <h2>{inner}</h2> }.into_any(),
-        Kind::Heading(3) => view! { <h3>{inner}</h3> }.into_any(),
-        Kind::Heading(4) => view! { <h4>{inner}</h4> }.into_any(),
-        Kind::Heading(5) => view! { <h5>{inner}</h5> }.into_any(),
-        Kind::Heading(_) => view! { <h6>{inner}</h6> }.into_any(),
-        Kind::BlockQuote => view! { <blockquote>{inner}</blockquote> }.into_any(),
-        Kind::List(None) => view! { <ul>{inner}</ul> }.into_any(),
-        Kind::List(Some(start)) => view! { <ol start=*start>{inner}</ol> }.into_any(),
-        Kind::Item => view! { <li>{inner}</li> }.into_any(),
+        Kind::Paragraph => plain("p", inner),
+        Kind::Heading(level) => plain(
+            match level {
+                1 => "h1",
+                2 => "h2",
+                3 => "h3",
+                4 => "h4",
+                5 => "h5",
+                _ => "h6",
+            },
+            inner,
+        ),
+        Kind::BlockQuote => plain("blockquote", inner),
+        Kind::List(None) => plain("ul", inner),
+        Kind::List(Some(start)) => element(
+            "ol",
+            Attrs {
+                start: Some(start.to_string()),
+                ..Attrs::default()
+            },
+            inner,
+        ),
+        Kind::Item => plain("li", inner),
         Kind::CodeBlock(lang) => code_block(lang.clone(), node.plain_text(), inner),
-        Kind::RawHtml => view! { <p class="raw-html">{inner}</p> }.into_any(),
-        Kind::Table => view! {
-            <div class="table-scroll">
-                <table>{inner}</table>
-            </div>
+        Kind::RawHtml => classed("p", "raw-html", inner),
+        Kind::Table => classed("div", "table-scroll", plain("table", inner)),
+        Kind::TableHead => plain("thead", plain("tr", inner)),
+        Kind::TableRow => plain("tr", inner),
+        Kind::TableCell { header, align } => element(
+            if *header { "th" } else { "td" },
+            Attrs {
+                class: align_class(*align),
+                ..Attrs::default()
+            },
+            inner,
+        ),
+        Kind::Emphasis => plain("em", inner),
+        Kind::Strong => plain("strong", inner),
+        Kind::Strikethrough => plain("del", inner),
+        Kind::Code => plain("code", inner),
+        Kind::Link(target) => element(
+            "a",
+            Attrs {
+                href: Some(target.href().to_owned()),
+                rel: target.rel(),
+                ..Attrs::default()
+            },
+            inner,
+        ),
+        Kind::Image(url) => {
+            let parts = vec![
+                classed("span", "image-alt", inner),
+                " ".to_owned().into_any(),
+                classed("span", "image-url", format!("({url})").into_any()),
+            ];
+            classed("span", "image-ref", parts.into_any())
         }
-        .into_any(),
-        Kind::TableHead => view! {
-            <thead>
-                <tr>{inner}</tr>
-            </thead>
-        }
-        .into_any(),
-        Kind::TableRow => view! { <tr>{inner}</tr> }.into_any(),
-        Kind::TableCell {
-            header: true,
-            align,
-        } => view! { <th class=align_class(*align)>{inner}</th> }.into_any(),
-        Kind::TableCell {
-            header: false,
-            align,
-        } => view! { <td class=align_class(*align)>{inner}</td> }.into_any(),
-        Kind::Emphasis => view! { <em>{inner}</em> }.into_any(),
-        Kind::Strong => view! { <strong>{inner}</strong> }.into_any(),
-        Kind::Strikethrough => view! { <del>{inner}</del> }.into_any(),
-        Kind::Code => view! { <code>{inner}</code> }.into_any(),
-        Kind::Link(target) => {
-            view! { <a href=target.href().to_owned() rel=target.rel()>{inner}</a> }.into_any()
-        }
-        Kind::Image(url) => view! {
-            <span class="image-ref">
-                <span class="image-alt">{inner}</span>
-                " "
-                <span class="image-url">{format!("({url})")}</span>
-            </span>
-        }
-        .into_any(),
+        // Void elements keep their own views: a generic element would close them
+        // (`</br>` parses as a second line break).
         Kind::Rule => view! { <hr/> }.into_any(),
         Kind::LineBreak => view! { <br/> }.into_any(),
-        Kind::TaskMarker(done) => {
-            let mark = if *done { "☑ " } else { "☐ " };
-            view! { <span class="task" data-done=done.to_string()>{mark}</span> }.into_any()
-        }
+        Kind::TaskMarker(done) => element(
+            "span",
+            Attrs {
+                class: Some("task"),
+                done: Some(if *done { "true" } else { "false" }),
+                ..Attrs::default()
+            },
+            (if *done { "☑ " } else { "☐ " }).to_owned().into_any(),
+        ),
     }
 }
 
