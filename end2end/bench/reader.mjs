@@ -9,7 +9,8 @@
 //   cargo leptos build --release
 //   node end2end/bench/reader.mjs [--tokens 100000] [--rate 2000]
 import { spawn } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { chromium } from "@playwright/test";
@@ -21,8 +22,10 @@ const arg = (name, fallback) => {
 };
 const TOKENS = arg("tokens", 100_000);
 const RATE = arg("rate", 2_000);
-const APP = "http://127.0.0.1:3290/";
-const FAKE = "http://127.0.0.1:3190";
+// Ports of their own, so the benchmark can run beside the Playwright suite.
+const FAKE_PORT = 3390;
+const APP = "http://127.0.0.1:3391/";
+const FAKE = `http://127.0.0.1:${FAKE_PORT}`;
 const WINDOW_MS = 10_000;
 
 const children = [];
@@ -48,14 +51,18 @@ function sizes() {
 }
 
 async function main() {
-  start("node", ["end2end/fake-model.mjs"], { FAKE_MODEL_PORT: "3190" });
+  const work = mkdtempSync(join(tmpdir(), "reader-bench-"));
+  const config = join(work, "bench.toml");
+  writeFileSync(config, `[[provider]]\nname = "fake"\nkind = "openai"\nbase_url = "${FAKE}/v1"\nmodels = ["echo"]\n`);
+  start("node", ["end2end/fake-model.mjs"], { FAKE_MODEL_PORT: String(FAKE_PORT) });
   start(process.env.AUDITSTREAM_BIN ?? "target/release/auditstream", [], {
     LEPTOS_OUTPUT_NAME: "auditstream",
     LEPTOS_SITE_ROOT: "target/site",
     LEPTOS_SITE_PKG_DIR: "pkg",
-    LEPTOS_SITE_ADDR: "127.0.0.1:3290",
+    LEPTOS_SITE_ADDR: APP.slice("http://".length, -1),
     LEPTOS_ENV: "PROD",
-    AUDITSTREAM_CONFIG: "end2end/e2e.toml",
+    AUDITSTREAM_CONFIG: config,
+    AUDITSTREAM_DATA_DIR: join(work, "data"),
     AUDITSTREAM_RATE_PER_MINUTE: "0",
     AUDITSTREAM_MAX_DURATION_SECS: "600",
     RUST_LOG: "warn",
@@ -79,7 +86,12 @@ async function main() {
       buffered: true,
     });
     try {
-      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__frames.push([e.startTime, e.duration]))).observe({
+      // [start, duration, script ms, style-and-layout-and-paint ms]
+      const split = (e) => {
+        const render = e.renderStart > 0 ? e.startTime + e.duration - e.renderStart : 0;
+        return [e.startTime, e.duration, e.duration - render, render];
+      };
+      new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__frames.push(split(e)))).observe({
         type: "long-animation-frame",
         buffered: true,
       });
@@ -110,6 +122,12 @@ async function main() {
   const streamFrames = during(frames, begin, end);
   const firstWindow = during(tasks, first, first + WINDOW_MS);
   const lastWindow = during(tasks, end - WINDOW_MS, end);
+  // Where long animation frames spend their time: running script vs style, layout, paint.
+  const split = (list) => {
+    const script = list.reduce((t, f) => t + f[2], 0);
+    const render = list.reduce((t, f) => t + f[3], 0);
+    return `script ${script.toFixed(0)} ms, rendering ${render.toFixed(0)} ms in ${list.length} frames`;
+  };
   const { wasm, js } = sizes();
   const kb = (b) => (b / 1024).toFixed(1);
   console.log(`tokens                  ${TOKENS} at ${RATE}/s; ${blocks} finished blocks`);
@@ -117,6 +135,8 @@ async function main() {
   console.log(`longest task            ${max(streamTasks).toFixed(0)} ms (${streamTasks.length} tasks over 50 ms)`);
   console.log(`longest animation frame ${max(streamFrames).toFixed(0)} ms (${streamFrames.length} frames over 50 ms)`);
   console.log(`long-task time (>50ms)  first 10 s ${sum(firstWindow).toFixed(0)} ms, last 10 s ${sum(lastWindow).toFixed(0)} ms`);
+  console.log(`long frames, first 10 s ${split(during(frames, first, first + WINDOW_MS))}`);
+  console.log(`long frames, last 10 s  ${split(during(frames, end - WINDOW_MS, end))}`);
   console.log(`final text              ${shown === sent ? "equal to what the model sent" : `DIFFERENT (${shown.length} vs ${sent.length} chars)`}`);
   console.log(`site size, gzip         wasm ${kb(wasm)} KB + js ${kb(js)} KB = ${kb(wasm + js)} KB`);
 }

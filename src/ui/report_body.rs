@@ -26,14 +26,18 @@ fn scroll_to_end(el: &web_sys::Element) {
     el.set_scroll_top(el.scroll_height());
 }
 
-/// One page of finished blocks; only the last page ever changes.
+/// One page of finished blocks; only the last page ever changes. Pages the reader has
+/// scrolled past skip style and layout (`content-visibility` in the stylesheet), so a
+/// frame's rendering cost stays that of the visible pages however long the report gets.
 #[component]
 fn PageView(page: BlockPage) -> impl IntoView {
     let blocks = page.blocks;
     view! {
-        <For each=move || blocks.get() key=|b| b.index let:block>
-            <BlockView block/>
-        </For>
+        <div class="md-page">
+            <For each=move || blocks.get() key=|b| b.index let:block>
+                <BlockView block/>
+            </For>
+        </div>
     }
 }
 
