@@ -75,8 +75,15 @@ async function downloadJson(page: Page) {
 }
 
 test("a finished report is listed and opens on its own page, rendered by the server", async ({ page }) => {
+  const problems: string[] = [];
+  page.on("pageerror", (e) => problems.push(e.message));
+  page.on("console", (m) => {
+    if (m.type() === "error" || /hydrat/i.test(m.text())) problems.push(m.text());
+  });
   const name = `${unique("Vault")}.sol`;
-  const md = twoFindings(name);
+  // Model output is attacker-controlled; stored, it must stay as inert as it was live.
+  const hostile = '\n<script>window.__pwned = 1</script></script><img src=x onerror="window.__pwned = 2">\n';
+  const md = twoFindings(name) + hostile;
   await open(page, FAST);
   await generateFile(page, name, md);
   await expect(phase(page)).toHaveAttribute("data-phase", "done");
@@ -125,6 +132,10 @@ test("a finished report is listed and opens on its own page, rendered by the ser
   expect(html).toContain(`Two findings, marker ${name}.`);
   expect(html).toContain("Reentrancy in withdraw");
   expect(html).toContain('data-phase="done"');
+  expect(html).not.toContain("<script>window.__pwned");
+  expect(await page.evaluate(() => (window as any).__pwned)).toBeUndefined();
+  await expect(page.locator("#report img")).toHaveCount(0);
+  expect(problems).toEqual([]);
 });
 
 test("a stopped report is listed as stopped and keeps its partial text", async ({ page }) => {
