@@ -2,13 +2,14 @@
 // binary, started twice: at a slow builtin pace (to watch streaming and Stop) and at
 // full speed (to see token bursts coalesce into one update per frame); and a fake
 // OpenAI-compatible model (fake-model.mjs) that streams back whatever report a test
-// writes into the contract box.
+// writes into the contract box. Each server keeps its history in a data directory of
+// its own, emptied at start, so no run sees reports of an earlier one.
 import { defineConfig } from "@playwright/test";
 
 const root = "..";
 const bin = process.env.AUDITSTREAM_BIN ?? "target/debug/auditstream";
 const server = (port: number, paceMs: string) => ({
-  command: bin,
+  command: `sh -c 'rm -rf target/e2e-history/${port} && exec "$0"' ${bin}`,
   cwd: root,
   url: `http://127.0.0.1:${port}/`,
   reuseExistingServer: false,
@@ -22,6 +23,7 @@ const server = (port: number, paceMs: string) => ({
     LEPTOS_ENV: "PROD",
     AUDITSTREAM_CONFIG: "end2end/e2e.toml",
     AUDITSTREAM_BUILTIN_PACE_MS: paceMs,
+    AUDITSTREAM_DATA_DIR: `target/e2e-history/${port}`,
     // The tests send more reports than a person would; the limiter has its own tests.
     AUDITSTREAM_RATE_PER_MINUTE: "0",
     RUST_LOG: "warn",

@@ -4,11 +4,11 @@
 use leptos::prelude::*;
 use leptos_meta::{MetaTags, Stylesheet, Title, provide_meta_context};
 use leptos_router::{
-    StaticSegment,
-    components::{Route, Router, Routes},
+    ParamSegment, SsrMode, StaticSegment,
+    components::{A, Route, Router, Routes},
 };
 
-use crate::ui::ReportView;
+use crate::ui::{HistoryView, ReportView, StoredReportView};
 
 /// The document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
@@ -43,10 +43,22 @@ pub fn App() -> impl IntoView {
             <header class="top">
                 <h1>"auditstream"</h1>
                 <p class="tagline">"Paste a Solidity or Vyper contract; the security report writes itself."</p>
+                <nav class="top-nav" aria-label="Main">
+                    <A href="/" exact=true>"Generator"</A>
+                    <A href="/history">"History"</A>
+                </nav>
             </header>
             <main>
                 <Routes fallback=|| "Page not found.".into_view()>
                     <Route path=StaticSegment("") view=ReportView/>
+                    // Rendered whole on the server (the stored data first), so the HTML
+                    // carries the list or the report and a missing report answers 404.
+                    <Route path=StaticSegment("history") view=HistoryView ssr=SsrMode::Async/>
+                    <Route
+                        path=(StaticSegment("reports"), ParamSegment("id"))
+                        view=StoredReportView
+                        ssr=SsrMode::Async
+                    />
                 </Routes>
             </main>
         </Router>

@@ -144,6 +144,23 @@ pub struct HistoryPage {
     /// Every report matching the filters, on all pages.
     pub total: u64,
 }
+/// What a failed history call says to the reader: the server's own sentence (history
+/// off, the database unavailable), or that the server could not be reached.
+pub fn failure_message(e: &ServerFnError) -> String {
+    match e {
+        ServerFnError::ServerError(message) => message.clone(),
+        ServerFnError::Request(_) => "the server could not be reached; try again".into(),
+        other => format!("the server's answer was not understood ({other})"),
+    }
+}
+
+/// Whether this server keeps a history: the generator links to a report's page only then.
+#[server(endpoint = "history/enabled")]
+pub async fn history_enabled() -> Result<bool, ServerFnError> {
+    let state = expect_context::<crate::server::AppState>();
+    Ok(state.history.is_some())
+}
+
 /// This browser's reports (its owner cookie's), newest first, filtered and paged.
 #[server(endpoint = "history/list")]
 pub async fn list_reports(query: HistoryQuery) -> Result<HistoryPage, ServerFnError> {

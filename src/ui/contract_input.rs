@@ -73,6 +73,7 @@ pub fn ContractInput(
             }}
             <div class="model-row">
                 <ModelPicker model=state.model/>
+                {move || state.input_note.get().map(|n| view! { <p class="input-note">{n}</p> })}
             </div>
             <div class="actions">
                 <label class="file">

@@ -1,6 +1,8 @@
 //! The report side of the page: the status line with live figures, the actions (copy,
-//! downloads, Regenerate), the error with Retry, the report body and the polite status
-//! line for screen readers (the report text itself is never in a live region).
+//! downloads, Regenerate), the error with Retry, the link to the report's stored page,
+//! the report body and the polite status line for screen readers (the report text
+//! itself is never in a live region). The status line, the actions and the reader are
+//! shared with the stored report's page, so both show and export a report alike.
 
 use leptos::prelude::*;
 
@@ -13,6 +15,7 @@ use super::{
     report_state::{Phase, ReportState},
     session::{Session, SessionHandle},
 };
+use crate::history::history_enabled;
 
 /// The three downloads.
 #[derive(Clone, Copy)]
@@ -47,8 +50,12 @@ fn download(state: ReportState, kind: Export) {
     browser::download(&export_name(filename.as_deref(), ext), mime, &body);
 }
 
+/// `label` replaces the phase's own words (a stored report says how it ended).
 #[component]
-fn StatusLine(state: ReportState) -> impl IntoView {
+pub fn StatusLine(
+    state: ReportState,
+    #[prop(optional)] label: Option<&'static str>,
+) -> impl IntoView {
     let phase = move || state.phase.get();
     let figures = move || state.stats.with(|s| s.figures());
     let stats = move || {
@@ -66,7 +73,7 @@ fn StatusLine(state: ReportState) -> impl IntoView {
     };
     view! {
         <div class="status" data-phase=move || phase().as_str() data-state=move || phase().state()>
-            <span class="phase">{move || phase().label()}</span>
+            <span class="phase">{move || label.unwrap_or_else(|| phase().label())}</span>
             {move || state.model_used.get().map(|m| view! { <span class="model">{m}</span> })}
             {move || state.fallback_notice.get().map(|n| view! { <span class="fallback-notice">{n}</span> })}
             <Show when=move || phase() != Phase::Idle>
@@ -76,11 +83,10 @@ fn StatusLine(state: ReportState) -> impl IntoView {
     }
 }
 
+/// Copy and the downloads, then the page's own actions (`children`).
 #[component]
-fn ReportActions(state: ReportState, session: SessionHandle) -> impl IntoView {
+pub fn ReportActions(state: ReportState, children: Children) -> impl IntoView {
     let copy = move |_| state.markdown.with_untracked(|m| browser::copy_text(m));
-    let can_regenerate =
-        move || state.started_with.with(Option::is_some) && !state.phase.get().is_running();
     view! {
         <div class="report-actions" role="toolbar" aria-label="Report actions">
             <button id="copy-report" type="button" on:click=copy disabled=move || !state.has_report()>
@@ -110,20 +116,50 @@ fn ReportActions(state: ReportState, session: SessionHandle) -> impl IntoView {
             >
                 "SARIF"
             </button>
-            <button
-                id="regenerate"
-                type="button"
-                on:click=move |_| session.with_value(Session::retry)
-                disabled=move || !can_regenerate()
-            >
-                "Regenerate"
-            </button>
+            {children()}
         </div>
     }
 }
 
+/// The report as read: its body, its findings, the contract view and the polite
+/// status line.
+#[component]
+pub fn ReportReader(state: ReportState) -> impl IntoView {
+    view! {
+        // The findings sit below the report, so their arrival never moves the text.
+        <ReportBody state/>
+        <FindingsPanel state/>
+        <ContractView state/>
+        <p id="announcer" class="visually-hidden" role="status" aria-live="polite">
+            {move || state.announcement.get()}
+        </p>
+    }
+}
+
+/// "Saved to history", once the report's `meta` named its stored row, on a server that
+/// keeps a history.
+#[component]
+fn SavedLink(state: ReportState) -> impl IntoView {
+    // Asked after hydration, so the page never waits for it.
+    let history_on = LocalResource::new(history_enabled);
+    let link = move || {
+        let id = state.report_id.get()?;
+        matches!(history_on.get(), Some(Ok(true))).then(|| {
+            view! {
+                <p class="saved-link">
+                    "Saved to history: "
+                    <a id="saved-report" href=format!("/reports/{id}")>"open report page"</a>
+                </p>
+            }
+        })
+    };
+    view! { {link} }
+}
+
 #[component]
 pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView {
+    let can_regenerate =
+        move || state.started_with.with(Option::is_some) && !state.phase.get().is_running();
     let error = move || {
         state.error.get().map(|e| {
             view! {
@@ -139,15 +175,19 @@ pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView 
     view! {
         <div class="output-pane">
             <StatusLine state/>
-            <ReportActions state session/>
+            <ReportActions state>
+                <button
+                    id="regenerate"
+                    type="button"
+                    on:click=move |_| session.with_value(Session::retry)
+                    disabled=move || !can_regenerate()
+                >
+                    "Regenerate"
+                </button>
+            </ReportActions>
             {error}
-            // The findings sit below the report, so their arrival never moves the text.
-            <ReportBody state/>
-            <FindingsPanel state/>
-            <ContractView state/>
-            <p id="announcer" class="visually-hidden" role="status" aria-live="polite">
-                {move || state.announcement.get()}
-            </p>
+            <SavedLink state/>
+            <ReportReader state/>
         </div>
     }
 }

@@ -82,10 +82,14 @@ pub struct ReportState {
     pub model: RwSignal<Option<String>>,
     /// A problem with the input itself (a file too large), shown beside it.
     pub input_error: RwSignal<Option<String>>,
+    /// A remark about the input, not a problem (Run again could not pick the model).
+    pub input_note: RwSignal<Option<String>>,
     pub phase: RwSignal<Phase>,
     pub error: RwSignal<Option<String>>,
     /// `provider/model` of the report on screen, from its `meta` event.
     pub model_used: RwSignal<Option<String>>,
+    /// The stored row of the report on screen (`meta.report_id`).
+    pub report_id: RwSignal<Option<String>>,
     /// Which models failed before this one answered (`meta.fallbacks`), as one sentence.
     pub fallback_notice: RwSignal<Option<String>>,
     pub stats: RwSignal<LiveStats>,
@@ -114,9 +118,11 @@ impl ReportState {
             filename: RwSignal::new(None),
             model: RwSignal::new(None),
             input_error: RwSignal::new(None),
+            input_note: RwSignal::new(None),
             phase: RwSignal::new(Phase::Idle),
             error: RwSignal::new(None),
             model_used: RwSignal::new(None),
+            report_id: RwSignal::new(None),
             fallback_notice: RwSignal::new(None),
             stats: RwSignal::new(LiveStats::default()),
             started_with: RwSignal::new(None),
@@ -153,6 +159,7 @@ impl ReportState {
         self.tail.set(Vec::new());
         self.error.set(None);
         self.model_used.set(None);
+        self.report_id.set(None);
         self.fallback_notice.set(None);
         self.findings.set(Findings::default());
         self.viewing.set(None);

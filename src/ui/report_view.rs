@@ -1,11 +1,17 @@
-//! ReportView: the page's one route. Owns the report state and the session, wires the
-//! keyboard shortcuts, and ends a running report when the view goes away.
+//! ReportView: the generator route (`/`). Owns the report state and the session, wires
+//! the keyboard shortcuts, fills the editor for Run again (`/?rerun={id}`), and ends a
+//! running report when the view goes away.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
+use leptos_router::hooks::use_query_map;
 
 use super::{
-    contract_input::ContractInput, report_panel::ReportPanel, report_state::ReportState,
-    session::Session, upload::contract_limit,
+    contract_input::ContractInput,
+    report_panel::ReportPanel,
+    report_state::ReportState,
+    rerun::{RERUN_PARAM, fill_from},
+    session::Session,
+    upload::contract_limit,
 };
 
 /// What a key press asks for, if anything.
@@ -31,6 +37,12 @@ pub fn ReportView() -> impl IntoView {
     let (hydrated, set_hydrated) = signal(false);
     // Effects run only in the browser, so this marks the page as interactive.
     Effect::new(move |_| set_hydrated.set(true));
+    let query = use_query_map();
+    Effect::new(move |_| {
+        if let Some(id) = query.with(|q| q.get(RERUN_PARAM)) {
+            spawn_local(fill_from(state, id));
+        }
+    });
 
     // Asked after hydration, so the page never waits for it.
     let limit = LocalResource::new(contract_limit);

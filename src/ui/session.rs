@@ -190,6 +190,7 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
             s.fallback_notice.set(m.fallback_notice());
             s.model_used
                 .set(Some(format!("{}/{}", m.provider, m.model)));
+            s.report_id.set(Some(m.report_id));
         }
         ReportEvent::Token(t) => {
             s.stats.update_untracked(|st| st.token(browser::now_ms()));

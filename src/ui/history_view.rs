@@ -1,0 +1,229 @@
+//! HistoryView: the `/history` route, this browser's reports newest first, with search
+//! by filename, status and severity filters and pages. The filters live in the URL
+//! (`history_query`), so a list reloads, shares and goes Back as it was; the server
+//! renders the first list into the page.
+
+use leptos::{ev::SubmitEvent, prelude::*};
+use leptos_meta::Title;
+use leptos_router::{
+    NavigateOptions,
+    hooks::{use_navigate, use_query_map},
+};
+
+use super::{
+    delete_button::DeleteButton,
+    history_query::{
+        HISTORY_PATH, counts_label, history_href, is_filtered, page_count, query_from_params,
+        severity_param, with_page,
+    },
+    utc_time::{utc_datetime, utc_label},
+};
+use crate::{
+    history::{
+        HistoryPage, HistoryQuery, ReportStatus, ReportSummary, failure_message, list_reports,
+    },
+    report::Severity,
+};
+
+/// What a report without a file name is called.
+pub const PASTED: &str = "pasted contract";
+
+#[component]
+pub fn HistoryView() -> impl IntoView {
+    let params = use_query_map();
+    let query = Memo::new(move |_| params.with(|p| query_from_params(|k| p.get(k))));
+    let list = Resource::new_blocking(move || query.get(), list_reports);
+    let (hydrated, set_hydrated) = signal(false);
+    Effect::new(move |_| set_hydrated.set(true));
+    let refetch = Callback::new(move |()| list.refetch());
+    let shown = move || {
+        Suspend::new(async move {
+            match list.await {
+                Ok(page) => {
+                    // The pager follows the page the server answered.
+                    let query = with_page(&query.get_untracked(), page.page);
+                    view! { <HistoryList page query refetch/> }.into_any()
+                }
+                Err(e) => view! {
+                    <p class="history-error" role="alert">{failure_message(&e)}</p>
+                }
+                .into_any(),
+            }
+        })
+    };
+    view! {
+        <Title text="History: auditstream"/>
+        <section class="history-view" data-hydrated=move || hydrated.get().to_string()>
+            <h2>"History"</h2>
+            <p class="hint">"The reports made in this browser, newest first."</p>
+            <HistoryFilters query/>
+            <Transition fallback=|| view! { <p class="history-loading">"Loading reports…"</p> }>
+                {shown}
+            </Transition>
+        </section>
+    }
+}
+
+/// Search and filters; each change opens the first page of the new list.
+#[component]
+fn HistoryFilters(query: Memo<HistoryQuery>) -> impl IntoView {
+    let navigate = use_navigate();
+    let text = RwSignal::new(query.with_untracked(|q| q.filename.clone().unwrap_or_default()));
+    // Back and Forward change the URL under the search box.
+    Effect::new(move |_| text.set(query.with(|q| q.filename.clone().unwrap_or_default())));
+    let go = move |change: &dyn Fn(&mut HistoryQuery)| {
+        let mut q = query.get_untracked();
+        let typed = text.get_untracked().trim().to_owned();
+        q.filename = (!typed.is_empty()).then_some(typed);
+        change(&mut q);
+        q.page = 0;
+        navigate(&history_href(&q), NavigateOptions::default());
+    };
+    let search = {
+        let go = go.clone();
+        move |ev: SubmitEvent| {
+            ev.prevent_default();
+            go(&|_: &mut HistoryQuery| {});
+        }
+    };
+    let on_status = {
+        let go = go.clone();
+        move |ev| {
+            let value = event_target_value(&ev);
+            go(&|q: &mut HistoryQuery| q.status = ReportStatus::parse(&value));
+        }
+    };
+    let on_severity = move |ev| {
+        let value = event_target_value(&ev);
+        go(&|q: &mut HistoryQuery| {
+            q.severity = Severity::ALL
+                .into_iter()
+                .find(|s| severity_param(*s) == value);
+        });
+    };
+    let status_options = ReportStatus::ALL
+        .into_iter()
+        .map(|s| {
+            let selected = move || query.with(|q| q.status == Some(s));
+            view! { <option value=s.as_str() selected=selected>{s.as_str()}</option> }
+        })
+        .collect_view();
+    let severity_options = Severity::ALL
+        .into_iter()
+        .map(|s| {
+            let selected = move || query.with(|q| q.severity == Some(s));
+            view! { <option value=severity_param(s) selected=selected>{s.as_str()}</option> }
+        })
+        .collect_view();
+    // Without the app (before hydration), the form still works as a plain GET.
+    view! {
+        <form class="history-filters" role="search" method="get" action=HISTORY_PATH on:submit=search>
+            <label class="filter">
+                <span>"Filename"</span>
+                <input
+                    id="history-q"
+                    name="q"
+                    type="search"
+                    placeholder="Vault.sol"
+                    prop:value=move || text.get()
+                    value=query.with_untracked(|q| q.filename.clone())
+                    on:input=move |ev| text.set(event_target_value(&ev))
+                />
+            </label>
+            <button id="history-search" type="submit">"Search"</button>
+            <label class="filter">
+                <span>"Status"</span>
+                <select id="history-status" name="status" on:change=on_status>
+                    <option value="" selected=move || query.with(|q| q.status.is_none())>"any"</option>
+                    {status_options}
+                </select>
+            </label>
+            <label class="filter">
+                <span>"Severity"</span>
+                <select id="history-severity" name="severity" on:change=on_severity>
+                    <option value="" selected=move || query.with(|q| q.severity.is_none())>"any"</option>
+                    {severity_options}
+                </select>
+            </label>
+        </form>
+    }
+}
+
+/// One page of the list, its pager, or the empty state that fits.
+#[component]
+fn HistoryList(page: HistoryPage, query: HistoryQuery, refetch: Callback<()>) -> impl IntoView {
+    let pages = page_count(page.total);
+    let empty = page.reports.is_empty().then(|| {
+        if page.total > 0 {
+            view! {
+                <p class="history-empty">
+                    "No reports on this page. " <a href=history_href(&with_page(&query, 0))>"First page"</a>
+                </p>
+            }
+            .into_any()
+        } else if is_filtered(&query) {
+            view! {
+                <p class="history-empty">
+                    "No reports match. " <a href=HISTORY_PATH>"Clear the filters"</a>
+                </p>
+            }
+            .into_any()
+        } else {
+            view! {
+                <p class="history-empty">"No reports yet. " <a href="/">"Write one"</a></p>
+            }
+            .into_any()
+        }
+    });
+    let rows = (!page.reports.is_empty()).then(|| {
+        let rows = page
+            .reports
+            .into_iter()
+            .map(|summary| view! { <HistoryRow summary refetch/> })
+            .collect_view();
+        view! { <ol class="history-list" aria-label="Reports">{rows}</ol> }
+    });
+    let previous = (query.page > 0).then(|| history_href(&with_page(&query, query.page - 1)));
+    let next = (query.page + 1 < pages).then(|| history_href(&with_page(&query, query.page + 1)));
+    let pager_link = |href: Option<String>, label: &'static str, rel: &'static str| match href {
+        Some(href) => view! { <a class="pager-link" href=href rel=rel>{label}</a> }.into_any(),
+        None => view! { <span class="pager-link" aria-disabled="true">{label}</span> }.into_any(),
+    };
+    let reports = if page.total == 1 { "report" } else { "reports" };
+    view! {
+        {empty}
+        {rows}
+        <nav class="pager" aria-label="Pages">
+            {pager_link(previous, "Previous", "prev")}
+            <span class="page-of">{format!("page {} of {pages}", query.page + 1)}</span>
+            <span class="history-total">{format!("{} {reports}", page.total)}</span>
+            {pager_link(next, "Next", "next")}
+        </nav>
+    }
+}
+
+#[component]
+fn HistoryRow(summary: ReportSummary, refetch: Callback<()>) -> impl IntoView {
+    let name = summary.filename.clone().unwrap_or_else(|| PASTED.into());
+    let counts = match counts_label(&summary.counts) {
+        c if !c.is_empty() => c,
+        _ if summary.status == ReportStatus::Streaming => String::new(),
+        _ => "no findings".into(),
+    };
+    let status = summary.status.as_str();
+    let id = summary.id;
+    let href = format!("/reports/{id}");
+    let key = id.clone();
+    view! {
+        <li class="history-item" data-id=key data-status=status>
+            <a class="history-name" href=href>{name.clone()}</a>
+            <span class="history-status" data-status=status>{status}</span>
+            <span class="history-counts">{counts}</span>
+            <span class="history-model">{format!("{}/{}", summary.provider, summary.model)}</span>
+            <time class="history-time" datetime=utc_datetime(summary.created_ms)>
+                {utc_label(summary.created_ms)}
+            </time>
+            <DeleteButton id name on_deleted=move |()| refetch.run(())/>
+        </li>
+    }
+}
