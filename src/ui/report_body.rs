@@ -73,8 +73,9 @@ pub fn ReportBody(state: ReportState) -> impl IntoView {
             scroll_to_end(&el);
         }
     };
-    let show_jump = move || !following.get() && state.has_report();
     let running = move || state.phase.get().is_running();
+    // Only while text is still arriving is there a "latest" to jump to.
+    let show_jump = move || !following.get() && running();
 
     view! {
         <div class="report-box">
