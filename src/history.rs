@@ -129,18 +129,20 @@ pub struct HistoryQuery {
     pub status: Option<ReportStatus>,
     /// Only reports with at least one finding of this severity.
     pub severity: Option<Severity>,
-    /// 0-based page of `PAGE_SIZE` reports, newest first.
+    /// 0-based page of the server's page size, newest first.
     pub page: u32,
 }
 
-/// Reports per history page.
-pub const PAGE_SIZE: u32 = 20;
+/// Reports per history page unless `AUDITSTREAM_HISTORY_PAGE_SIZE` says otherwise.
+pub const DEFAULT_PAGE_SIZE: u32 = 20;
 
 /// One page of the history list.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct HistoryPage {
     pub reports: Vec<ReportSummary>,
     pub page: u32,
+    /// Reports per page on this server, so the list can count its pages.
+    pub page_size: u32,
     /// Every report matching the filters, on all pages.
     pub total: u64,
 }

@@ -7,7 +7,7 @@ mod history_support;
 use std::time::Duration;
 
 use auditstream::{
-    history::{HistoryQuery, PAGE_SIZE, ReportStatus, SeverityCounts},
+    history::{DEFAULT_PAGE_SIZE, HistoryQuery, ReportStatus, SeverityCounts},
     report::Severity,
     server::store::{
         NewReport, Owner, Progress, Store,
@@ -139,8 +139,9 @@ async fn the_list_is_per_owner_newest_first_filtered_and_paged(db: TestDb) {
 
     let first = store.list(&alice, &HistoryQuery::default()).await.unwrap();
     assert_eq!(first.total, 25);
-    assert_eq!(first.reports.len(), PAGE_SIZE as usize);
-    let newest_first: Vec<&String> = ids.iter().rev().take(PAGE_SIZE as usize).collect();
+    assert_eq!(first.reports.len(), DEFAULT_PAGE_SIZE as usize);
+    assert_eq!(first.page_size, DEFAULT_PAGE_SIZE);
+    let newest_first: Vec<&String> = ids.iter().rev().take(DEFAULT_PAGE_SIZE as usize).collect();
     assert_eq!(
         first.reports.iter().map(|r| &r.id).collect::<Vec<_>>(),
         newest_first
@@ -157,6 +158,28 @@ async fn the_list_is_per_owner_newest_first_filtered_and_paged(db: TestDb) {
         .unwrap();
     assert_eq!(second.reports.len(), 5);
     assert_eq!(second.reports.last().unwrap().id, ids[0]);
+
+    // A page of one (`AUDITSTREAM_HISTORY_PAGE_SIZE=1`, the smallest): the 25th page is
+    // the oldest report and the 26th is empty.
+    let single = store.clone().with_page_size(1);
+    let page = |page| HistoryQuery {
+        page,
+        ..Default::default()
+    };
+    let last = single.list(&alice, &page(24)).await.unwrap();
+    assert_eq!((last.page_size, last.total), (1, 25));
+    assert_eq!(
+        last.reports.iter().map(|r| &r.id).collect::<Vec<_>>(),
+        [&ids[0]]
+    );
+    assert!(
+        single
+            .list(&alice, &page(25))
+            .await
+            .unwrap()
+            .reports
+            .is_empty()
+    );
 
     // `_` is matched literally, case is ignored.
     let by_name = HistoryQuery {

@@ -3,7 +3,7 @@
 //! row is made of. Pure, so both ends build the same links and the tests pin them.
 
 use crate::{
-    history::{HistoryQuery, PAGE_SIZE, ReportStatus, SeverityCounts},
+    history::{HistoryQuery, ReportStatus, SeverityCounts},
     report::Severity,
 };
 
@@ -68,9 +68,10 @@ pub fn is_filtered(query: &HistoryQuery) -> bool {
     query.filename.is_some() || query.status.is_some() || query.severity.is_some()
 }
 
-/// How many pages `total` reports fill (at least one, so "page 1 of 1" when empty).
-pub fn page_count(total: u64) -> u32 {
-    u32::try_from(total.div_ceil(u64::from(PAGE_SIZE)))
+/// How many pages of `page_size` the `total` reports fill (at least one, so "page 1 of
+/// 1" when empty).
+pub fn page_count(total: u64, page_size: u32) -> u32 {
+    u32::try_from(total.div_ceil(u64::from(page_size.max(1))))
         .unwrap_or(u32::MAX)
         .max(1)
 }
@@ -218,9 +219,11 @@ mod tests {
 
     #[test]
     fn pages_and_counts() {
-        assert_eq!(page_count(0), 1);
-        assert_eq!(page_count(20), 1);
-        assert_eq!(page_count(21), 2);
+        assert_eq!(page_count(0, 20), 1);
+        assert_eq!(page_count(20, 20), 1);
+        assert_eq!(page_count(21, 20), 2);
+        assert_eq!(page_count(3, 1), 3);
+        assert_eq!(page_count(5, 0), 5);
         let counts = SeverityCounts {
             high: 2,
             medium: 1,

@@ -152,7 +152,7 @@ fn HistoryFilters(query: Memo<HistoryQuery>) -> impl IntoView {
 /// One page of the list, its pager, or the empty state that fits.
 #[component]
 fn HistoryList(page: HistoryPage, query: HistoryQuery, refetch: Callback<()>) -> impl IntoView {
-    let pages = page_count(page.total);
+    let pages = page_count(page.total, page.page_size);
     let empty = page.reports.is_empty().then(|| {
         if page.total > 0 {
             view! {

@@ -25,7 +25,7 @@ pub use owner::Owner;
 pub use settings::HistorySettings;
 pub use writer::{Recording, Writer};
 
-use crate::history::{HistoryPage, HistoryQuery, PAGE_SIZE, ReportStatus, StoredReport};
+use crate::history::{DEFAULT_PAGE_SIZE, HistoryPage, HistoryQuery, ReportStatus, StoredReport};
 
 /// Which database is behind the pool.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -95,6 +95,8 @@ pub struct Progress {
 pub struct Store {
     pool: AnyPool,
     backend: Backend,
+    /// Reports per history page (`AUDITSTREAM_HISTORY_PAGE_SIZE`).
+    page_size: u32,
 }
 
 /// Lowercase hex SHA-256.
@@ -123,7 +125,17 @@ impl Store {
                 source,
             })?;
         }
-        Self::connect(&settings.url()).await
+        Ok(Self::connect(&settings.url())
+            .await?
+            .with_page_size(settings.page_size))
+    }
+
+    /// The same store listing `page_size` reports a page (at least 1).
+    pub fn with_page_size(self, page_size: u32) -> Self {
+        Self {
+            page_size: page_size.max(1),
+            ..self
+        }
     }
 
     /// Opens `url` (`sqlite:` or `postgres://`) and runs the embedded migrations.
@@ -158,7 +170,11 @@ impl Store {
             .await
             .map_err(connect_err)?;
         migrate::run(&pool).await?;
-        Ok(Self { pool, backend })
+        Ok(Self {
+            pool,
+            backend,
+            page_size: DEFAULT_PAGE_SIZE,
+        })
     }
 
     pub fn backend(&self) -> Backend {
@@ -185,13 +201,13 @@ impl Store {
         rows::get(&self.pool, id).await
     }
 
-    /// `owner`'s reports, newest first, filtered, one page of `PAGE_SIZE`.
+    /// `owner`'s reports, newest first, filtered, one page of the store's page size.
     pub async fn list(
         &self,
         owner: &Owner,
         query: &HistoryQuery,
     ) -> Result<HistoryPage, StoreError> {
-        rows::list(&self.pool, owner, query, PAGE_SIZE).await
+        rows::list(&self.pool, owner, query, self.page_size).await
     }
 
     /// Deletes `id` if `owner` owns it; `false` when there is no such report of theirs.

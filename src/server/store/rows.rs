@@ -229,6 +229,7 @@ pub(super) async fn list(
     Ok(HistoryPage {
         reports,
         page: query.page,
+        page_size,
         total: u64::try_from(total).unwrap_or(0),
     })
 }

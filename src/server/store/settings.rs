@@ -13,6 +13,9 @@ pub struct SettingError {
     pub value: String,
 }
 
+/// The most reports one history page may list (each page is one query and one response).
+pub const MAX_PAGE_SIZE: u32 = 500;
+
 /// Where and how reports are kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct HistorySettings {
@@ -34,6 +37,9 @@ pub struct HistorySettings {
     /// `AUDITSTREAM_HISTORY_RETRY_SECS`: how long the writer keeps retrying a report the
     /// database refuses before it gives up and counts it as not saved.
     pub retry: Duration,
+    /// `AUDITSTREAM_HISTORY_PAGE_SIZE`: reports per page of the history list, 1 to
+    /// [`MAX_PAGE_SIZE`].
+    pub page_size: u32,
     /// `AUDITSTREAM_SECURE_COOKIE`: mark the owner cookie `Secure`. Also set per request
     /// when `X-Forwarded-Proto: https` is trusted (`AUDITSTREAM_TRUST_FORWARDED_FOR`).
     pub secure_cookie: bool,
@@ -49,6 +55,7 @@ impl Default for HistorySettings {
             batch: Duration::from_millis(200),
             queue: 4096,
             retry: Duration::from_secs(60),
+            page_size: crate::history::DEFAULT_PAGE_SIZE,
             secure_cookie: false,
         }
     }
@@ -83,8 +90,17 @@ impl HistorySettings {
                 value: value.into(),
             });
         }
+        let page_size: u32 = number(get, "AUDITSTREAM_HISTORY_PAGE_SIZE", d.page_size)?;
+        if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
+            return Err(SettingError {
+                var: "AUDITSTREAM_HISTORY_PAGE_SIZE",
+                expected: "a number of reports from 1 to 500",
+                value: page_size.to_string(),
+            });
+        }
         Ok(Self {
             enabled: switch(get, "AUDITSTREAM_HISTORY", d.enabled)?,
+            page_size,
             data_dir: get("AUDITSTREAM_DATA_DIR").map_or(d.data_dir, PathBuf::from),
             database_url,
             max_age_days: number(get, "AUDITSTREAM_HISTORY_MAX_AGE_DAYS", d.max_age_days)?,
@@ -200,9 +216,13 @@ mod tests {
             ("AUDITSTREAM_HISTORY_QUEUE", "1"),
             ("AUDITSTREAM_HISTORY_RETRY_SECS", "0"),
             ("AUDITSTREAM_SECURE_COOKIE", "1"),
+            ("AUDITSTREAM_HISTORY_PAGE_SIZE", "1"),
         ])
         .unwrap();
         assert!(!s.enabled && s.secure_cookie);
+        assert_eq!(s.page_size, 1);
+        let most = from(&[("AUDITSTREAM_HISTORY_PAGE_SIZE", "500")]).unwrap();
+        assert_eq!(most.page_size, MAX_PAGE_SIZE);
         assert_eq!((s.max_age_days, s.queue), (0, 1));
         assert_eq!(
             (s.batch, s.retry),
@@ -217,6 +237,8 @@ mod tests {
             ("AUDITSTREAM_HISTORY_QUEUE", "0"),
             ("AUDITSTREAM_HISTORY", "maybe"),
             ("AUDITSTREAM_HISTORY_MAX_AGE_DAYS", "-1"),
+            ("AUDITSTREAM_HISTORY_PAGE_SIZE", "0"),
+            ("AUDITSTREAM_HISTORY_PAGE_SIZE", "501"),
         ] {
             let e = from(&[(var, bad)]).unwrap_err();
             assert!(e.to_string().starts_with(var), "{e}");
