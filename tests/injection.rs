@@ -13,7 +13,7 @@ use serde_json::json;
 use support::{
     assert_well_formed,
     fake_model::{FakeModel, Script, Step, openai_delta, openai_finish},
-    post_report, read_events, settings, spawn_app, start_openai_app, text_of,
+    metric, metrics_text, post_report, read_events, settings, spawn_app, start_openai_app, text_of,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
@@ -89,6 +89,17 @@ async fn an_llm_report_is_preceded_by_our_notice_and_findings() {
     assert!(!ours.is_empty(), "{report:?}");
     assert!(ours.iter().all(|f| f.severity == Severity::High));
     assert!(ours.iter().any(|f| f.locations.iter().any(|l| l.line == 4)));
+    // Operators see the hits in `/metrics`, by what the text tried.
+    let text = metrics_text(app.addr).await;
+    let hits = |aim: &str| {
+        metric(
+            &text,
+            &format!("auditstream_injection_hits_total{{aim=\"{aim}\"}}"),
+        )
+    };
+    assert_eq!(hits("override"), Some(1.0), "{text}");
+    assert_eq!(hits("suppress"), Some(1.0), "{text}");
+    assert_eq!(hits("hidden"), None, "{text}");
 }
 
 #[tokio::test]
@@ -159,4 +170,9 @@ async fn a_clean_contract_gets_no_notice() {
     .await;
     assert_well_formed(&events);
     assert_eq!(text_of(&events), MODEL_TEXT);
+    let text = metrics_text(app.addr).await;
+    assert!(
+        !text.contains("auditstream_injection_hits_total{"),
+        "{text}"
+    );
 }

@@ -77,6 +77,12 @@ struct FallbackLabel {
     to: String,
 }
 
+/// What text aimed at the model tried to do.
+#[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct AimLabel {
+    aim: &'static str,
+}
+
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct CodeLabel {
     code: &'static str,
@@ -105,6 +111,7 @@ pub struct Metrics {
     /// The history writer's counters (`auditstream_history_*`).
     pub history: HistoryMetrics,
     fallbacks: Family<FallbackLabel, Counter>,
+    injection_hits: Family<AimLabel, Counter>,
 }
 
 /// Pre-stream codes that mean the model, not the request, failed.
@@ -135,6 +142,7 @@ impl Metrics {
             malformed: Counter::default(),
             history: HistoryMetrics::default(),
             fallbacks: Family::default(),
+            injection_hits: Family::default(),
         };
         // Every outcome and upstream code shows from the start, at zero.
         for o in Outcome::all() {
@@ -200,6 +208,11 @@ impl Metrics {
             "Models passed over for the next of their fallback chain before the first token, by provider",
             self.fallbacks.clone(),
         );
+        r.register(
+            "injection_hits",
+            "Places in contracts where text addresses the model (the prompt-injection guard), by aim",
+            self.injection_hits.clone(),
+        );
         self
     }
 
@@ -245,6 +258,11 @@ impl Metrics {
                 to: to.to_owned(),
             })
             .inc();
+    }
+
+    /// The prompt-injection guard found text aimed at the model (`aim` names what it tries).
+    pub fn injection_hit(&self, aim: &'static str) {
+        self.injection_hits.get_or_create(&AimLabel { aim }).inc();
     }
 
     /// The OpenMetrics text exposition, which Prometheus scrapes natively.

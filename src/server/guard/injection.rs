@@ -43,6 +43,17 @@ pub enum Aim {
 }
 
 impl Aim {
+    /// The aim's label in `/metrics` (`auditstream_injection_hits_total{aim}`).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Aim::Override => "override",
+            Aim::Role => "role",
+            Aim::Suppress => "suppress",
+            Aim::FakeReport => "fake_report",
+            Aim::Hidden => "hidden",
+        }
+    }
+
     /// What the hit is, in words for the reader of the report.
     pub fn describe(self) -> &'static str {
         match self {

@@ -64,6 +64,9 @@ async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
     // Ours, not the model's: text in the contract aimed at the model goes first.
     let hits = guard::injection::scan(&request.contract, request.filename.as_deref());
     let notice = guard::injection::notice(&hits);
+    for hit in &hits {
+        state.metrics.injection_hit(hit.aim.as_str());
+    }
     let report_id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!(
         "report",
