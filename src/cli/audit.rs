@@ -1,7 +1,9 @@
 //! `auditstream audit FILE…`: the offline analyzer (default) or a model (`--model`), written
 //! as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act on. With a
 //! model the markdown streams as it is written, through the same provider code and settings
-//! as the server; Ctrl+C drops the stream, which closes the model's connection at once.
+//! as the server; Ctrl+C drops the stream, which closes the model's connection at once. As on
+//! the server, text in a contract aimed at the model becomes `G-` findings ahead of the report
+//! (the prompt-injection guard), so CI sees them whichever model audits.
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -15,7 +17,14 @@ use super::{AuditArgs, Format, exit};
 use crate::analyzer;
 use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
+use crate::server::guard::injection;
 use crate::server::providers::{self, Frame, MalformedCount, ReportJob};
+
+/// The guard's notice and `G-` findings for one contract, as the server sends them ahead of
+/// every report; `None` for a contract with no text aimed at the model.
+fn guard_notice(text: &str, shown: &str) -> Option<String> {
+    injection::notice(&injection::scan(text, Some(shown)))
+}
 
 /// Runs the audit and returns the exit code. Every error is one line on stderr.
 pub async fn run(args: AuditArgs) -> u8 {
@@ -56,8 +65,19 @@ fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) 
         .map(|(path, text)| {
             let shown = display_path(path);
             let analysis = analyzer::analyze(text, Some(&shown));
+            let mut report = analysis.report();
+            if let Some(notice) = guard_notice(text, &shown) {
+                let guard = parse_finished_report(&notice).findings;
+                report.summary = format!(
+                    "The prompt-injection guard found text aimed at the model in {} place(s): \
+                     the G- findings. The analyzer's own findings follow them.\n\n{}",
+                    guard.len(),
+                    report.summary
+                );
+                report.findings.splice(0..0, guard);
+            }
             Audited {
-                report: analysis.report(),
+                report,
                 language: analysis.language,
                 path: shown,
                 source: text.clone(),
@@ -136,7 +156,10 @@ async fn with_model(
     let mut audited = Vec::new();
     for (path, text) in inputs {
         let shown = display_path(path);
-        let mut markdown = String::new();
+        let mut markdown = guard_notice(text, &shown).unwrap_or_default();
+        if stream_md && out.write_all(markdown.as_bytes()).is_err() {
+            return exit::USAGE;
+        }
         let job = ReportJob {
             provider,
             model: model_name,
