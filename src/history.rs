@@ -113,6 +113,9 @@ pub struct StoredReport {
     /// The report text as streamed so far.
     pub text: String,
     /// The findings read from the text at its end (the report JSON export), when known.
+    /// Server-side only (`GET /api/reports/{id}`): the report page reads its findings from
+    /// the text with the same parser, so the browser neither receives nor decodes them.
+    #[serde(skip)]
     pub findings: Option<serde_json::Value>,
     pub counts: SeverityCounts,
     pub ttft_ms: Option<i64>,

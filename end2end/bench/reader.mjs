@@ -2,9 +2,10 @@
 // figures and asserts nothing). A fake model streams a generated 100,000-token report
 // at 2,000 tokens/s through the real server into Chromium, while PerformanceObserver
 // (`longtask`, `long-animation-frame`), installed before the page loads, records every
-// main-thread task over 50 ms. Prints the longest task, long-task time in the first and
-// the last 10 s of the stream, whether the page's markdown equals what the model sent,
-// and the site's wasm + js size, gzip.
+// main-thread task over 50 ms, and a requestAnimationFrame loop records every frame.
+// Prints the longest task, long-task time and frame intervals in the first and the last
+// 10 s of the stream, whether the page's markdown equals what the model sent, and the
+// site's wasm + js size, gzip. A deliberate 120 ms task at the end checks the observer.
 //
 //   cargo leptos build --release
 //   node end2end/bench/reader.mjs [--tokens 100000] [--rate 2000]
@@ -81,6 +82,13 @@ async function main() {
     const w = window;
     w.__tasks = [];
     w.__frames = [];
+    // Every animation frame's start, so frame intervals under 50 ms are seen too.
+    w.__ticks = [];
+    const tick = (t) => {
+      w.__ticks.push(t);
+      requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
     new PerformanceObserver((l) => l.getEntries().forEach((e) => w.__tasks.push([e.startTime, e.duration]))).observe({
       type: "longtask",
       buffered: true,
@@ -108,7 +116,22 @@ async function main() {
   await page.locator("#report[data-phase=done]").waitFor({ timeout: (TOKENS / RATE) * 1000 * 3 + 30_000 });
   const end = await page.evaluate(() => performance.now());
 
-  const { tasks, frames } = await page.evaluate(() => ({ tasks: window.__tasks, frames: window.__frames }));
+  const { tasks, frames, ticks } = await page.evaluate(() => ({
+    tasks: [...window.__tasks],
+    frames: [...window.__frames],
+    ticks: [...window.__ticks],
+  }));
+  // The observer's self-check, after the stream's entries are taken: a 120 ms task that
+  // the page itself runs (a timer) must be recorded.
+  await page.evaluate(() =>
+    setTimeout(() => {
+      const t = performance.now();
+      while (performance.now() - t < 120) {}
+    }, 0),
+  );
+  const observerWorks = await page
+    .waitForFunction(() => window.__tasks.some(([, d]) => d >= 120), null, { timeout: 5_000 })
+    .then(() => true, () => false);
   await page.locator("#copy-report").click();
   const shown = await page.evaluate(() => navigator.clipboard.readText());
   const sent = await (await fetch(`${FAKE}/last-report`)).text();
@@ -128,6 +151,13 @@ async function main() {
     const render = list.reduce((t, f) => t + f[3], 0);
     return `script ${script.toFixed(0)} ms, rendering ${render.toFixed(0)} ms in ${list.length} frames`;
   };
+  // Frame intervals (ms between animation frames) in a window: median, p99, longest.
+  const intervals = (from, to) => {
+    const inside = ticks.filter((t) => t >= from && t < to);
+    const gaps = inside.slice(1).map((t, i) => t - inside[i]).sort((a, b) => a - b);
+    const q = (p) => gaps[Math.min(gaps.length - 1, Math.floor(p * gaps.length))] ?? 0;
+    return `median ${q(0.5).toFixed(1)} ms, p99 ${q(0.99).toFixed(1)} ms, longest ${(gaps.at(-1) ?? 0).toFixed(1)} ms`;
+  };
   const { wasm, js } = sizes();
   const kb = (b) => (b / 1024).toFixed(1);
   console.log(`tokens                  ${TOKENS} at ${RATE}/s; ${blocks} finished blocks`);
@@ -137,6 +167,9 @@ async function main() {
   console.log(`long-task time (>50ms)  first 10 s ${sum(firstWindow).toFixed(0)} ms, last 10 s ${sum(lastWindow).toFixed(0)} ms`);
   console.log(`long frames, first 10 s ${split(during(frames, first, first + WINDOW_MS))}`);
   console.log(`long frames, last 10 s  ${split(during(frames, end - WINDOW_MS, end))}`);
+  console.log(`frame interval, first 10 s ${intervals(first, first + WINDOW_MS)}`);
+  console.log(`frame interval, last 10 s  ${intervals(end - WINDOW_MS, end)}`);
+  console.log(`long-task observer      ${observerWorks ? "records (a 120 ms test task was seen)" : "SAW NOTHING: the figures above are not valid"}`);
   console.log(`final text              ${shown === sent ? "equal to what the model sent" : `DIFFERENT (${shown.length} vs ${sent.length} chars)`}`);
   console.log(`site size, gzip         wasm ${kb(wasm)} KB + js ${kb(js)} KB = ${kb(wasm + js)} KB`);
 }
