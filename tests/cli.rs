@@ -361,6 +361,24 @@ fn export_turns_a_saved_report_into_json_and_sarif() {
     assert_eq!(stderr(&missing).lines().count(), 1, "{}", stderr(&missing));
 }
 
+/// `auditstream audit ARGS --model openai/test` against `model`, run to its end.
+async fn audit_to_the_end(model: &FakeModel, dir: &Path, args: &[&str]) -> Output {
+    let out = tokio::process::Command::new(BIN)
+        .arg("audit")
+        .args(args)
+        .args(["--model", "openai/test"])
+        .current_dir(dir)
+        .env_remove("AUDITSTREAM_CONFIG")
+        .env("AUDITSTREAM_PROVIDER", "openai")
+        .env("AUDITSTREAM_BASE_URL", model.base_url())
+        .env("AUDITSTREAM_MODEL", "test")
+        .output();
+    tokio::time::timeout(Duration::from_secs(20), out)
+        .await
+        .expect("the binary exits")
+        .unwrap()
+}
+
 #[tokio::test]
 async fn model_report_becomes_json_and_trips_fail_on() {
     let report = "# Security report: A.sol\n\n## Summary\n\nOne issue.\n\n## Findings\n\n### 1. Reentrancy\n- **Severity:** High\n- **Line:** 2\n- **Detector:** reentrancy\n\n**Explanation.** Bad.\n\n**Recommendation.** Fix.\n";
@@ -378,27 +396,12 @@ async fn model_report_becomes_json_and_trips_fail_on() {
         "pragma solidity 0.8.28;\ncontract A {}\n",
     )
     .unwrap();
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "audit",
-            "A.sol",
-            "--model",
-            "openai/test",
-            "--format",
-            "json",
-            "--fail-on",
-            "high",
-        ])
-        .current_dir(dir.path())
-        .env_remove("AUDITSTREAM_CONFIG")
-        .env("AUDITSTREAM_PROVIDER", "openai")
-        .env("AUDITSTREAM_BASE_URL", model.base_url())
-        .env("AUDITSTREAM_MODEL", "test")
-        .output();
-    let out = tokio::time::timeout(Duration::from_secs(20), out)
-        .await
-        .expect("the binary exits")
-        .unwrap();
+    let out = audit_to_the_end(
+        &model,
+        dir.path(),
+        &["A.sol", "--format", "json", "--fail-on", "high"],
+    )
+    .await;
     assert_eq!(
         out.status.code(),
         Some(1),
@@ -424,25 +427,7 @@ async fn a_model_audit_of_a_hostile_contract_starts_with_the_guard_findings() {
     .await;
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("Vault.sol"), HOSTILE).unwrap();
-    let out = tokio::process::Command::new(BIN)
-        .args([
-            "audit",
-            "Vault.sol",
-            "--model",
-            "openai/test",
-            "--fail-on",
-            "high",
-        ])
-        .current_dir(dir.path())
-        .env_remove("AUDITSTREAM_CONFIG")
-        .env("AUDITSTREAM_PROVIDER", "openai")
-        .env("AUDITSTREAM_BASE_URL", model.base_url())
-        .env("AUDITSTREAM_MODEL", "test")
-        .output();
-    let out = tokio::time::timeout(Duration::from_secs(20), out)
-        .await
-        .expect("the binary exits")
-        .unwrap();
+    let out = audit_to_the_end(&model, dir.path(), &["Vault.sol", "--fail-on", "high"]).await;
     // The model called it clean; the guard's High finding still fails the build.
     assert_eq!(
         out.status.code(),
