@@ -29,5 +29,5 @@ pub use language::{Language, detect_language};
 pub use markdown::write_report;
 pub use model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
 pub use parse::{Parsed, check_lines, parse_block, parse_finished_report, parse_report};
-pub use scan::{Block, Outline, outline};
+pub use scan::{Block, Outline, Outliner, outline};
 pub use words::MAX_LOCATIONS;

@@ -75,31 +75,97 @@ enum Section {
 /// without a newline and every block is finished. Otherwise the last unterminated line is not
 /// yet read as a heading, and the last block is unfinished.
 pub fn outline(text: &str, finished: bool) -> Outline {
-    let mut out = Outline::default();
-    let mut sections: Vec<(u8, Section)> = Vec::new();
-    let mut fence: Option<(char, usize)> = None;
-    let mut open: Option<Block> = None;
-    let mut summary: Option<usize> = None;
-    let mut offset = 0;
-    for (n, raw) in text.split_inclusive('\n').enumerate() {
-        let at = offset;
-        offset += raw.len();
-        let complete = raw.ends_with('\n') || finished;
+    let mut o = Outliner::default();
+    o.feed(text);
+    o.outline(text, finished)
+}
+
+/// [`outline`] for a report that grows: each [`Outliner::feed`] reads only the complete
+/// lines it has not read before, so keeping the outline of a streaming report costs the new
+/// text, not the whole report, and finished blocks are handed out once.
+#[derive(Clone, Debug, Default)]
+pub struct Outliner {
+    /// Headings open above the current line: their level and what they opened.
+    sections: Vec<(u8, Section)>,
+    fence: Option<(char, usize)>,
+    /// The finding-like block the scanner is inside, still growing.
+    open: Option<Block>,
+    /// Where the summary section's body starts, while it is the current section.
+    summary: Option<usize>,
+    /// Byte offset of the first line not read yet.
+    offset: usize,
+    /// 0-based number of that line.
+    line: usize,
+    /// Title, summary and finished blocks so far.
+    out: Outline,
+}
+
+impl Outliner {
+    /// Reads the complete lines of `text` after those read before. `text` must start with
+    /// every earlier `text` (the report only grows).
+    pub fn feed(&mut self, text: &str) {
+        let Some(rest) = text.get(self.offset..) else {
+            return;
+        };
+        let complete = rest.rfind('\n').map_or(0, |i| i + 1);
+        for raw in rest[..complete].split_inclusive('\n') {
+            self.read_line(text, raw);
+        }
+    }
+
+    /// The finished blocks so far, in order.
+    pub fn finished(&self) -> &[Block] {
+        &self.out.blocks
+    }
+
+    /// The outline of `text` (which has been fed): with `finished`, its unterminated last
+    /// line is read too and every block ends.
+    pub fn outline(&self, text: &str, finished: bool) -> Outline {
+        let mut o = self.clone();
+        let rest = text.get(o.offset..).unwrap_or("");
+        if finished && !rest.is_empty() {
+            o.read_line(text, rest);
+        }
+        let mut out = o.out;
+        if let Some(mut b) = o.open {
+            b.end = text.len();
+            b.finished = finished;
+            out.blocks.push(b);
+        }
+        if let Some(s) = o.summary {
+            out.summary = Some((s, text.len()));
+        }
+        out
+    }
+
+    /// The block still growing at the end of `text`, if the scanner is inside one.
+    pub fn open_block(&self, text: &str) -> Option<Block> {
+        self.open.clone().map(|mut b| {
+            b.end = text.len();
+            b
+        })
+    }
+
+    /// Reads the next line of `text`, `raw` (with its line end, if it has one), as complete.
+    fn read_line(&mut self, text: &str, raw: &str) {
+        let at = self.offset;
+        let n = self.line;
+        self.offset += raw.len();
+        self.line += 1;
+        let offset = self.offset;
         let line = raw.trim_end_matches(['\n', '\r']);
-        if let Some(f) = fence {
-            if complete && closes_fence(line, f) {
-                fence = None;
+        if let Some(f) = self.fence {
+            if closes_fence(line, f) {
+                self.fence = None;
             }
-            continue;
+            return;
         }
         if let Some(f) = opens_fence(line) {
-            fence = Some(f);
-            continue;
+            self.fence = Some(f);
+            return;
         }
-        if !complete {
-            break;
-        }
-        let Some(head) = heading(line) else { continue };
+        let Some(head) = heading(line) else { return };
+        let sections = &self.sections;
         let context = if head.level < 7 {
             let kept = sections.iter().take_while(|(l, _)| *l < head.level).count();
             &sections[..kept]
@@ -117,61 +183,51 @@ pub fn outline(text: &str, finished: bool) -> Outline {
             // A bold line is a heading only when it starts a finding, and not inside a
             // finding under a real heading (where it is a label like `**Description**`).
             let starts = strong(&head) || in_findings && head.number.is_some();
-            if !starts || open.as_ref().is_some_and(|b| b.head.level < 7) {
-                continue;
+            if !starts || self.open.as_ref().is_some_and(|b| b.head.level < 7) {
+                return;
             }
         }
-        if let Some(b) = &open {
+        if let Some(b) = &self.open {
             if stays_inside(&head, &b.head) {
-                continue;
+                return;
             }
-            let mut b = open.take().expect("checked");
+            let mut b = self.open.take().expect("checked");
             b.end = at;
             b.finished = true;
-            out.blocks.push(b);
+            self.out.blocks.push(b);
         }
-        if let Some(s) = summary.take() {
-            out.summary = Some((s, at));
+        if let Some(s) = self.summary.take() {
+            self.out.summary = Some((s, at));
         }
         if head.level < 7 {
-            sections.retain(|(level, _)| *level < head.level);
+            self.sections.retain(|(level, _)| *level < head.level);
         }
-        let section = classify(&head, in_findings);
-        match section {
+        match classify(&head, in_findings) {
             Some(s) => {
                 if s == Section::Other {
-                    if head.level == 1 && out.title.is_none() {
-                        out.title = Some(head.title.clone());
+                    if head.level == 1 && self.out.title.is_none() {
+                        self.out.title = Some(head.title.clone());
                     }
-                    if out.summary.is_none() && is_summary_heading(&head.title) {
-                        summary = Some(offset);
+                    if self.out.summary.is_none() && is_summary_heading(&head.title) {
+                        self.summary = Some(offset);
                     }
                 }
-                sections.push((head.level, s));
+                self.sections.push((head.level, s));
             }
             None => {
-                open = Some(Block {
+                self.open = Some(Block {
                     start: at,
                     end: text.len(),
                     line: n as u32 + 1,
                     head,
                     group,
                     in_findings,
-                    ordinal: out.blocks.len() as u32 + 1,
+                    ordinal: self.out.blocks.len() as u32 + 1,
                     finished: false,
                 });
             }
         }
     }
-    if let Some(mut b) = open {
-        b.end = text.len();
-        b.finished = finished;
-        out.blocks.push(b);
-    }
-    if let Some(s) = summary {
-        out.summary = Some((s, text.len()));
-    }
-    out
 }
 
 /// Whether `head` is a part of the open finding `open` (`#### Description` under

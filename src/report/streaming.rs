@@ -6,7 +6,7 @@ use proptest::prelude::*;
 
 use super::model::{Finding, Report};
 use super::parse::{Parsed, parse_block, parse_finished_report, parse_report};
-use super::scan::outline;
+use super::scan::{Outliner, outline};
 
 const FIXTURES: &[&str] = &[
     include_str!("../../tests/fixtures/reports/ours.md"),
@@ -176,6 +176,33 @@ proptest! {
             prop_assert!(complete_findings_are_final(&prefix, &whole).is_ok());
         }
         prop_assert_eq!(read_incrementally(&chunks), whole.findings);
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// One `Outliner` fed a growing text chunk by chunk outlines it, at every point, as one
+    /// pass over the text so far does (the live findings panel relies on this).
+    #[test]
+    fn an_outliner_fed_in_chunks_outlines_like_one_pass(
+        lines in prop::collection::vec(line(), 0..40),
+        cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
+    ) {
+        let text = lines.join("\n");
+        let mut points: Vec<usize> = cuts.iter().map(|c| c.index(text.len() + 1)).collect();
+        points.push(text.len());
+        points.sort_unstable();
+        points.dedup();
+        let mut outliner = Outliner::default();
+        for p in points.into_iter().filter(|&p| text.is_char_boundary(p)) {
+            let so_far = &text[..p];
+            outliner.feed(so_far);
+            prop_assert_eq!(outliner.outline(so_far, false), outline(so_far, false));
+            prop_assert_eq!(outliner.outline(so_far, true), outline(so_far, true));
+            let finished = outline(so_far, false).blocks.into_iter().filter(|b| b.finished).collect::<Vec<_>>();
+            prop_assert_eq!(outliner.finished(), &finished[..]);
+        }
     }
 }
 

@@ -1,11 +1,12 @@
 //! The findings of the report on screen, kept up to date while it streams. Uses the
-//! findings parser from `src/report/`: one outline pass per update, and `parse_block`
-//! only for blocks not yet seen finished (a finished block always parses the same).
-//! Pure, so the panel, the status line and the tests share it.
+//! findings parser from `src/report/`: an `Outliner` reads only the lines added since the
+//! last update, each finished block is parsed once (a finished block always parses the
+//! same), and only the block still growing is parsed again; so an update costs the new
+//! text, not the whole report. Pure, so the panel, the status line and the tests share it.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
-use crate::report::{Block, Finding, Parsed, Severity, Unclassified, outline, parse_block};
+use crate::report::{Block, Finding, Outliner, Parsed, Severity, Unclassified, parse_block};
 
 /// A finding with where it sits in the report and its markdown (for Copy).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -70,33 +71,36 @@ impl Findings {
     }
 }
 
-/// Re-reads the growing report, parsing each finished block once.
+/// Follows the growing report, parsing each finished block once.
 #[derive(Debug, Default)]
 pub struct FindingsTracker {
-    finished: HashMap<usize, Entry>,
+    outliner: Outliner,
+    /// What the finished blocks became, in order (as many as the outliner has finished).
+    finished: Findings,
+    /// How many of the outliner's finished blocks have been parsed.
+    parsed: usize,
     /// Complete findings already announced.
     announced: usize,
 }
 
 impl FindingsTracker {
-    /// The findings in `text`; `finished` once the stream has ended.
+    /// The findings in `text`, which starts with every text passed before; `finished` once
+    /// the stream has ended.
     pub fn update(&mut self, text: &str, finished: bool) -> Findings {
-        let mut out = Findings::default();
-        for block in outline(text, finished).blocks {
-            let entry = match (block.finished, self.finished.get(&block.start)) {
-                (true, Some(e)) => e.clone(),
-                (true, None) => {
-                    let e = entry(text, &block);
-                    self.finished.insert(block.start, e.clone());
-                    e
-                }
-                (false, _) => entry(text, &block),
-            };
-            match entry {
-                Entry::Finding(f) => out.findings.push(f),
-                Entry::Unclassified(u) => out.unclassified.push(u),
-                Entry::Nothing => {}
+        self.outliner.feed(text);
+        for block in &self.outliner.finished()[self.parsed..] {
+            push(&mut self.finished, entry(text, block));
+        }
+        self.parsed = self.outliner.finished().len();
+        let mut out = self.finished.clone();
+        if finished {
+            // The end: the last line counts and the last block is final.
+            let outline = self.outliner.outline(text, true);
+            for block in &outline.blocks[self.parsed..] {
+                push(&mut out, entry(text, block));
             }
+        } else if let Some(open) = self.outliner.open_block(text) {
+            push(&mut out, entry(text, &open));
         }
         out
     }
@@ -115,6 +119,14 @@ impl FindingsTracker {
             .collect();
         self.announced = self.announced.max(complete.len());
         fresh
+    }
+}
+
+fn push(findings: &mut Findings, entry: Entry) {
+    match entry {
+        Entry::Finding(f) => findings.findings.push(f),
+        Entry::Unclassified(u) => findings.unclassified.push(u),
+        Entry::Nothing => {}
     }
 }
 
@@ -162,6 +174,24 @@ mod tests {
         assert_eq!(t.newly_complete(&done), ["Floating pragma"]);
         assert_eq!(done.findings[0].finding.locations[0].line, 19);
         assert_eq!(done, FindingsTracker::default().update(REPORT, true));
+    }
+
+    #[test]
+    fn one_tracker_fed_every_prefix_agrees_with_a_fresh_read_of_it() {
+        let mut t = FindingsTracker::default();
+        let cuts = (0..=REPORT.len()).filter(|&i| REPORT.is_char_boundary(i));
+        for cut in cuts.step_by(7).chain([REPORT.len()]) {
+            let prefix = &REPORT[..cut];
+            assert_eq!(
+                t.update(prefix, false),
+                FindingsTracker::default().update(prefix, false),
+                "at byte {cut}"
+            );
+        }
+        assert_eq!(
+            t.update(REPORT, true),
+            FindingsTracker::default().update(REPORT, true)
+        );
     }
 
     #[test]

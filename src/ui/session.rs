@@ -26,16 +26,22 @@ use crate::{
 /// How often the elapsed time ticks while a report runs.
 const CLOCK_TICK: Duration = Duration::from_millis(200);
 
-/// How often, at most, the findings are re-read while a report streams (each read
-/// scans the whole text once) and new ones announced.
-const FINDINGS_EVERY_MS: f64 = 1000.0;
+/// How often, at most, the findings are brought up to date while a report streams
+/// (each update reads the text added since the last one).
+const FINDINGS_EVERY_MS: f64 = 250.0;
 
-/// One report's reading state: its markdown, its findings and when they were last read.
+/// How often, at most, the status line announces new findings to screen readers.
+const ANNOUNCE_EVERY_MS: f64 = 1000.0;
+
+/// One report's reading state: its markdown, its findings, when they were last read,
+/// and the completed findings not announced yet.
 #[derive(Default)]
 struct Reader {
     markdown: LiveMarkdown,
     findings: FindingsTracker,
     findings_at: f64,
+    unannounced: Vec<String>,
+    announced_at: f64,
 }
 
 /// How components hold the page's session: `Copy`, browser-local.
@@ -230,9 +236,12 @@ fn show_frame(s: ReportState, reader: &mut Reader, text: &str) {
             markdown, findings, ..
         } = reader;
         let found = findings.update(markdown.text(), false);
-        let fresh = findings.newly_complete(&found);
+        reader.unannounced.extend(findings.newly_complete(&found));
         s.findings.set(found);
-        announce_findings(s, &fresh);
+    }
+    if !reader.unannounced.is_empty() && now - reader.announced_at >= ANNOUNCE_EVERY_MS {
+        reader.announced_at = now;
+        announce_findings(s, &std::mem::take(&mut reader.unannounced));
     }
 }
 
