@@ -140,9 +140,12 @@ test("auto-scroll follows the stream until a wheel-up, and Jump to latest resume
   await expect.poll(() => box.evaluate((el) => el.scrollHeight > el.clientHeight * 2)).toBe(true);
   await expect.poll(gap).toBeLessThanOrEqual(8);
 
+  const before = await box.evaluate((el) => el.scrollTop);
   await box.hover();
   await page.mouse.wheel(0, -400);
   await expect(page.locator("#jump-latest")).toBeVisible();
+  // The page sees the wheel event before the browser scrolls: wait for the scroll itself.
+  await expect.poll(() => box.evaluate((el) => el.scrollTop)).toBeLessThan(before);
   const top = await box.evaluate((el) => el.scrollTop);
   const length = (await report(page).textContent())!.length;
   await expect.poll(async () => (await report(page).textContent())!.length).toBeGreaterThan(length + 200);
