@@ -146,7 +146,13 @@ async fn a_finished_report_is_saved_and_readable_by_its_id(db: TestDb) {
     assert_eq!(r["contract"]["language"], "Solidity");
     assert_eq!(r["source"], "pragma solidity ^0.8.0; contract A {}");
     assert_eq!(r["timings"]["output_tokens"], 2);
-    assert!(r["timings"]["duration_ms"].is_u64() && r["created_ms"].is_i64());
+    // The stored figures are the ones the reader was sent in `done`.
+    let Some(ReportEvent::Done(done)) = events.last().map(|e| &e.event) else {
+        panic!("no done event: {events:?}");
+    };
+    assert_eq!(r["timings"]["duration_ms"], done.duration_ms);
+    assert_eq!(r["timings"]["ttft_ms"], done.ttft_ms.unwrap());
+    assert!(r["created_ms"].is_i64());
     assert!(r["error"].is_null());
     let missing = support::client()
         .get(format!(

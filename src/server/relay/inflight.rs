@@ -31,6 +31,9 @@ pub(super) struct InFlight {
     pub(super) end: Option<(Outcome, String)>,
     /// The token count the `done` event gave.
     pub(super) output_tokens: Option<u64>,
+    /// The duration the `done` event gave, so the stored report says exactly what the
+    /// reader was told (a clock read again at drop can be a millisecond later).
+    pub(super) done_duration_ms: Option<u64>,
     /// The history row being written; `None` when history is off.
     pub(super) recording: Option<Recording>,
 }
@@ -54,6 +57,7 @@ impl InFlight {
             first_token: None,
             end: None,
             output_tokens: None,
+            done_duration_ms: None,
             recording: None,
         }
     }
@@ -112,7 +116,9 @@ impl Drop for InFlight {
             recording.end(Ending {
                 status: status_of(outcome),
                 ttft_ms: ttft.map(|t| as_i64(millis(t))),
-                duration_ms: Some(as_i64(millis(duration))),
+                duration_ms: Some(as_i64(
+                    self.done_duration_ms.unwrap_or_else(|| millis(duration)),
+                )),
                 output_tokens: Some(as_i64(self.output_tokens.unwrap_or(self.tokens))),
                 error: (!matches!(outcome, Outcome::Done | Outcome::Stopped))
                     .then(|| (outcome.as_str().to_owned(), message.clone())),

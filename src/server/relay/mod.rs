@@ -332,6 +332,7 @@ fn relay(
                 Decision::End { event, outcome, message } => {
                     if let ReportEvent::Done(done) = &event {
                         inflight.output_tokens = done.output_tokens;
+                        inflight.done_duration_ms = Some(done.duration_ms);
                     }
                     inflight.ended(outcome, message);
                     break event;
