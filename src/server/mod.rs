@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod config;
 pub mod csp;
+pub mod env_value;
 pub mod error;
 pub mod guard;
 pub mod metrics;

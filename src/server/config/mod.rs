@@ -6,6 +6,8 @@ mod file;
 
 use std::{fmt, path::Path, time::Duration};
 
+use crate::server::env_value::{self, SettingError};
+
 pub use file::FileConfig;
 
 pub use crate::server::providers::kind::{BUILTIN_MODEL, ProviderKind};
@@ -216,6 +218,16 @@ pub enum ConfigError {
     },
 }
 
+impl From<SettingError> for ConfigError {
+    fn from(e: SettingError) -> Self {
+        ConfigError::BadNumber {
+            var: e.var,
+            expected: e.expected,
+            value: e.value,
+        }
+    }
+}
+
 impl Settings {
     /// Reads the process environment and `AUDITSTREAM_CONFIG` (or `./auditstream.toml`
     /// when present).
@@ -334,13 +346,7 @@ impl Settings {
             default_model,
             limits,
             builtin_pace: Duration::from_millis(pace_ms),
-            history: crate::server::store::HistorySettings::from_lookup(&get).map_err(|e| {
-                ConfigError::BadNumber {
-                    var: e.var,
-                    expected: e.expected,
-                    value: e.value,
-                }
-            })?,
+            history: crate::server::store::HistorySettings::from_lookup(&get)?,
         })
     }
 
@@ -371,19 +377,13 @@ impl ProviderConfig {
     }
 }
 
+/// A number from the environment; see [`env_value::number`].
 fn num<T: std::str::FromStr>(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: T,
 ) -> Result<T, ConfigError> {
-    match get(var) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| ConfigError::BadNumber {
-            var,
-            expected: "a non-negative whole number",
-            value: v,
-        }),
-    }
+    Ok(env_value::number(get, var, default)?)
 }
 
 fn secs(
@@ -399,23 +399,13 @@ fn secs(
     })
 }
 
+/// An on/off switch from the environment; see [`env_value::switch`].
 fn flag(
     get: &impl Fn(&str) -> Option<String>,
     var: &'static str,
     default: bool,
 ) -> Result<bool, ConfigError> {
-    match get(var).map(|v| v.trim().to_ascii_lowercase()) {
-        None => Ok(default),
-        Some(v) => match v.as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(ConfigError::BadNumber {
-                var,
-                expected: "1 or 0",
-                value: v,
-            }),
-        },
-    }
+    Ok(env_value::switch(get, var, default)?)
 }
 
 #[cfg(test)]

@@ -4,14 +4,8 @@
 
 use std::{path::PathBuf, time::Duration};
 
-/// A history variable with a value it cannot take.
-#[derive(Debug, thiserror::Error, PartialEq, Eq)]
-#[error("{var} must be {expected}, got `{value}`")]
-pub struct SettingError {
-    pub var: &'static str,
-    pub expected: &'static str,
-    pub value: String,
-}
+pub use crate::server::env_value::SettingError;
+use crate::server::env_value::{number, switch};
 
 /// The most reports one history page may list (each page is one query and one response).
 pub const MAX_PAGE_SIZE: u32 = 500;
@@ -148,40 +142,6 @@ pub fn redact_url(url: &str) -> String {
             format!("{}://{user}:***@{}", &url[..s], &url[at + 1..])
         }
         _ => url.to_owned(),
-    }
-}
-
-fn number<T: std::str::FromStr>(
-    get: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: T,
-) -> Result<T, SettingError> {
-    match get(var) {
-        None => Ok(default),
-        Some(v) => v.trim().parse().map_err(|_| SettingError {
-            var,
-            expected: "a non-negative whole number",
-            value: v,
-        }),
-    }
-}
-
-fn switch(
-    get: &impl Fn(&str) -> Option<String>,
-    var: &'static str,
-    default: bool,
-) -> Result<bool, SettingError> {
-    match get(var).map(|v| v.trim().to_ascii_lowercase()) {
-        None => Ok(default),
-        Some(v) => match v.as_str() {
-            "1" | "true" | "yes" | "on" => Ok(true),
-            "0" | "false" | "no" | "off" => Ok(false),
-            _ => Err(SettingError {
-                var,
-                expected: "on or off",
-                value: v,
-            }),
-        },
     }
 }
 
