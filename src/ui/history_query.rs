@@ -10,6 +10,11 @@ use crate::{
 /// The history page's path.
 pub const HISTORY_PATH: &str = "/history";
 
+/// The page of the stored report `id` (a capability link: the id is the access).
+pub fn report_href(id: &str) -> String {
+    format!("/reports/{id}")
+}
+
 /// Reads the filters from the query parameters (`get` looks one up, decoded). Unknown
 /// values are ignored rather than refused: an old or hand-edited link still opens.
 /// `page` is 1-based in the URL.

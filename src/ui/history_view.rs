@@ -14,7 +14,7 @@ use super::{
     delete_button::DeleteButton,
     history_query::{
         HISTORY_PATH, counts_label, history_href, is_filtered, page_count, query_from_params,
-        severity_param, with_page,
+        report_href, severity_param, with_page,
     },
     utc_time::{utc_datetime, utc_label},
 };
@@ -212,7 +212,7 @@ fn HistoryRow(summary: ReportSummary, refetch: Callback<()>) -> impl IntoView {
     };
     let status = summary.status.as_str();
     let id = summary.id;
-    let href = format!("/reports/{id}");
+    let href = report_href(&id);
     let key = id.clone();
     view! {
         <li class="history-item" data-id=key data-status=status>

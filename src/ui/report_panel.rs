@@ -11,6 +11,7 @@ use super::{
     contract_view::ContractView,
     exports::{self, ExportInput, export_name},
     findings_panel::FindingsPanel,
+    history_query::report_href,
     report_body::ReportBody,
     report_state::{Phase, ReportState},
     session::{Session, SessionHandle},
@@ -148,7 +149,7 @@ fn SavedLink(state: ReportState) -> impl IntoView {
             view! {
                 <p class="saved-link">
                     "Saved to history: "
-                    <a id="saved-report" href=format!("/reports/{id}")>"open report page"</a>
+                    <a id="saved-report" href=report_href(&id)>"open report page"</a>
                 </p>
             }
         })

@@ -12,7 +12,7 @@ use leptos_router::{
 
 use super::{
     delete_button::DeleteButton,
-    history_query::HISTORY_PATH,
+    history_query::{HISTORY_PATH, report_href},
     history_view::PASTED,
     report_panel::{ReportActions, ReportReader, StatusLine},
     report_state::ReportState,
@@ -83,7 +83,7 @@ fn StoredReportPanel(report: StoredReport) -> impl IntoView {
         view! {
             <p class="stored-notice" role="status">
                 "This report is still being written; this is the text so far. "
-                <a href=format!("/reports/{id}") rel="external">"Reload"</a>
+                <a href=report_href(&id) rel="external">"Reload"</a>
             </p>
         }
     });
