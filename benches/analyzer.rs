@@ -20,7 +20,7 @@ const TARGET_BYTES: usize = 1 << 20;
 const TARGET_LINES: usize = 1_000;
 
 fn corpus() -> Vec<(String, String)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/swc");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/swc");
     let mut files: Vec<PathBuf> = Vec::new();
     let mut dirs = vec![root];
     while let Some(d) = dirs.pop() {

@@ -14,7 +14,7 @@ use tokio::io::AsyncReadExt;
 const BIN: &str = env!("CARGO_BIN_EXE_auditstream");
 
 fn contracts() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/testdata/contracts")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/contracts")
 }
 
 /// Runs the binary in `cwd` with no provider settings from the environment.

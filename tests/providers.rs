@@ -1,4 +1,4 @@
-//! Every recorded real stream in `../shared/testdata/streams/`, replayed by a fake model
+//! Every recorded real stream in `testdata/streams/`, replayed by a fake model
 //! server on a real loopback port, split at random byte offsets, through the full
 //! `POST /api/report` route with the matching provider adapter.
 
@@ -14,11 +14,9 @@ use support::{
     post_report, read_events, settings, spawn_app, text_of,
 };
 
+/// The repository's test data (`testdata/`, origins and licences in its `SOURCES.md`).
 fn testdata() -> PathBuf {
-    match std::env::var("AUDITSTREAM_TESTDATA") {
-        Ok(p) => PathBuf::from(p),
-        Err(_) => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata")),
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))
 }
 
 fn random_writes(bytes: &[u8], seed: u64) -> Vec<Step> {

@@ -6,7 +6,7 @@ import { join } from "node:path";
 
 const SLOW = "http://127.0.0.1:3100/";
 const FAST = "http://127.0.0.1:3101/";
-const contracts = join(__dirname, "..", "..", "..", "shared", "testdata", "contracts");
+const contracts = join(__dirname, "..", "..", "testdata", "contracts");
 const DAO = readFileSync(join(contracts, "swc_simple_dao.sol"), "utf8");
 const TX_ORIGIN = readFileSync(join(contracts, "swc_mycontract.sol"), "utf8");
 

@@ -20,19 +20,9 @@ fn from_analysis(a: &Analysis) -> Report {
     report
 }
 
-/// The shared test data: next to the crate, or under `$AUDITSTREAM_TESTDATA`.
+/// The repository's test data (`testdata/`, origins and licences in its `SOURCES.md`).
 fn testdata() -> PathBuf {
-    let beside = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata"));
-    if beside.is_dir() {
-        return beside;
-    }
-    match std::env::var_os("AUDITSTREAM_TESTDATA").map(PathBuf::from) {
-        Some(dir) if dir.is_dir() => dir,
-        _ => panic!(
-            "test data not found at {} and AUDITSTREAM_TESTDATA is not set",
-            beside.display()
-        ),
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))
 }
 
 /// Every `.sol` and `.vy` file under `dir`, recursively, sorted.

@@ -49,7 +49,7 @@ pub enum DecodeError {
 ///
 /// The longest legitimate line is a single `data:` line carrying one JSON frame. Token
 /// deltas are tiny (the recorded OpenAI, Anthropic and Vercel streams in
-/// `shared/testdata/streams` stay under 2.4 KB per line), but some providers send a whole
+/// `testdata/streams` stay under 2.4 KB per line), but some providers send a whole
 /// message, tool-call arguments or a compaction summary in one frame, which can reach
 /// hundreds of KB for a long report. 1 MiB leaves a wide margin for that while capping what
 /// a misbehaving upstream can make one stream buffer (256 concurrent streams × 1 MiB).

@@ -608,7 +608,7 @@ fn max_line_memory_stays_bounded() {
 
 #[test]
 fn finish_unterminated_last_line() {
-    // The ending of shared/testdata/streams/anthropic-sdk-python/
+    // The ending of testdata/streams/anthropic-sdk-python/
     // anthropic_lib-streaming_basic_response.sse: no newline after the last data line.
     let tail = b"event: message_delta\ndata: {\"type\":\"message_delta\"}\n\n\
                  event: message_stop\ndata: {\"type\":\"message_stop\"}";

@@ -175,11 +175,9 @@ fn an_invisible_run_counts_from_its_limit() {
     );
 }
 
+/// The repository's test data (`testdata/`, origins and licences in its `SOURCES.md`).
 fn testdata() -> PathBuf {
-    match std::env::var_os("AUDITSTREAM_TESTDATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata")),
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))
 }
 
 fn sol_files(dir: &Path, out: &mut Vec<PathBuf>) {

@@ -1,4 +1,4 @@
-//! Replays every recorded provider stream in `shared/testdata/streams` through the real
+//! Replays every recorded provider stream in `testdata/streams` through the real
 //! SSE decoder (or an NDJSON line splitter) and the matching frame parser, with the bytes
 //! split at random offsets, and checks text and ending against `index.json`. This is the
 //! proof that the parsers read what real servers send, not what we imagine they send.
@@ -73,11 +73,9 @@ struct Run {
     malformed: u64,
 }
 
+/// The repository's test data (`testdata/`, origins and licences in its `SOURCES.md`).
 fn testdata() -> PathBuf {
-    match std::env::var_os("AUDITSTREAM_TESTDATA") {
-        Some(dir) => PathBuf::from(dir),
-        None => PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/testdata")),
-    }
+    PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata"))
 }
 
 fn wire(format: &str) -> Option<Wire> {
