@@ -1,15 +1,27 @@
-//! History as both ends see it: a stored report, one line of the history list, the
-//! list's filters, and the server functions that read and delete them. The database
-//! behind them is `server::store` (server only).
+//! History as both ends see it: a stored report, one line of the history list and the
+//! list's filters. Types only, so it imports no server code: the server functions that
+//! fill them are in `api`, the database behind them is `server::store` (server only).
 
-use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::{protocol::ApiErrorDetail, report::Severity};
 
 /// Where a stored report stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumString,
+)]
 #[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
 pub enum ReportStatus {
     /// Still being written by a live stream.
     Streaming,
@@ -23,26 +35,18 @@ pub enum ReportStatus {
 }
 
 impl ReportStatus {
-    pub const ALL: [ReportStatus; 5] = [
-        Self::Streaming,
-        Self::Done,
-        Self::Stopped,
-        Self::Failed,
-        Self::Interrupted,
-    ];
+    /// Every status, in declaration order.
+    pub fn all() -> impl Iterator<Item = ReportStatus> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
 
+    /// The name stored and sent: `"streaming"` … `"interrupted"` (the serde name too).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Streaming => "streaming",
-            Self::Done => "done",
-            Self::Stopped => "stopped",
-            Self::Failed => "failed",
-            Self::Interrupted => "interrupted",
-        }
+        self.into()
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|st| st.as_str() == s)
+        s.parse().ok()
     }
 }
 
@@ -79,6 +83,13 @@ impl SeverityCounts {
             info: n(Severity::Info),
             gas: n(Severity::Gas),
         }
+    }
+}
+
+impl StoredReport {
+    /// The model it was written by, as the picker names it: `provider/model`.
+    pub fn model_id(&self) -> String {
+        format!("{}/{}", self.provider, self.model)
     }
 }
 
@@ -148,50 +159,4 @@ pub struct HistoryPage {
     pub page_size: u32,
     /// Every report matching the filters, on all pages.
     pub total: u64,
-}
-/// What a failed history call says to the reader: the server's own sentence (history
-/// off, the database unavailable), or that the server could not be reached.
-pub fn failure_message(e: &ServerFnError) -> String {
-    match e {
-        ServerFnError::ServerError(message) => message.clone(),
-        ServerFnError::Request(_) => "the server could not be reached; try again".into(),
-        other => format!("the server's answer was not understood ({other})"),
-    }
-}
-
-/// Whether this server keeps a history: the generator links to a report's page only then.
-#[server(endpoint = "history/enabled")]
-pub async fn history_enabled() -> Result<bool, ServerFnError> {
-    let state = expect_context::<crate::server::AppState>();
-    Ok(state.history.is_some())
-}
-
-/// This browser's reports (its owner cookie's), newest first, filtered and paged.
-#[server(endpoint = "history/list")]
-pub async fn list_reports(query: HistoryQuery) -> Result<HistoryPage, ServerFnError> {
-    let (store, owner) = crate::server::store::access::context().await?;
-    store
-        .list(&owner, &query)
-        .await
-        .map_err(crate::server::store::access::failed)
-}
-
-/// One stored report by its id; anyone holding the id may read it.
-#[server(endpoint = "history/get")]
-pub async fn get_report(id: String) -> Result<Option<StoredReport>, ServerFnError> {
-    let (store, _) = crate::server::store::access::context().await?;
-    store
-        .get(&id)
-        .await
-        .map_err(crate::server::store::access::failed)
-}
-
-/// Deletes one of this browser's reports; `false` when it has no report with that id.
-#[server(endpoint = "history/delete")]
-pub async fn delete_report(id: String) -> Result<bool, ServerFnError> {
-    let (store, owner) = crate::server::store::access::context().await?;
-    store
-        .delete(&id, &owner)
-        .await
-        .map_err(crate::server::store::access::failed)
 }

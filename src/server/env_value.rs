@@ -1,6 +1,6 @@
 //! Reading one setting from the environment: a number or an on/off switch, with the
 //! error that names the variable. Shared by the server settings (`config`) and the history
-//! settings (`store::settings`), which each read their own variables.
+//! settings (`config::history`), which each read their own variables.
 
 /// A variable with a value it cannot take.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

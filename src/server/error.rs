@@ -1,5 +1,5 @@
 //! The errors answered before a report stream starts: `ApiError` (a status and the
-//! `{"error":{code,message}}` body, DESIGN §3) and `Rejection`, the guards' typed
+//! `{"error":{code,message}}` body, docs/protocol.md) and `Rejection`, the guards' typed
 //! refusals, with the `From` conversions from every source. A leaf: the guards, the
 //! relay and the rate-limit layer all use it, and it uses none of them.
 
@@ -10,8 +10,11 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::providers::OpenError;
 use crate::protocol::{ApiErrorBody, ApiErrorDetail};
+
+/// The code of a refusal, left on its response for `metrics::count_refusals`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Refused(pub &'static str);
 
 /// An error answered before the stream starts: a status and `{"error":{code,message}}`.
 #[derive(Debug)]
@@ -43,27 +46,12 @@ impl IntoResponse for ApiError {
             },
         };
         let mut resp = (self.status, axum::Json(body)).into_response();
+        resp.extensions_mut().insert(Refused(self.code));
         if let Some(secs) = self.retry_after {
             resp.headers_mut()
                 .insert(header::RETRY_AFTER, HeaderValue::from(secs));
         }
         resp
-    }
-}
-
-/// The status and code a failure to open the model is answered with.
-pub fn open_error_status(e: &OpenError) -> (StatusCode, &'static str) {
-    match e {
-        OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
-        OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
-        OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
-    }
-}
-
-impl From<OpenError> for ApiError {
-    fn from(e: OpenError) -> Self {
-        let (status, code) = open_error_status(&e);
-        Self::new(status, code, e.to_string())
     }
 }
 

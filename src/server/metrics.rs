@@ -21,9 +21,9 @@ use prometheus_client::{
     registry::Registry,
 };
 
-use super::store::writer::HistoryMetrics;
 use strum::IntoEnumIterator;
 
+use super::error::Refused;
 use crate::protocol::StreamErrorCode;
 
 /// How a report stream ended, as counted in `auditstream_reports_total{outcome}`.
@@ -286,6 +286,53 @@ pub async fn handler(State(metrics): State<Arc<Metrics>>) -> Response {
             .into_response(),
         Err(_) => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
     }
+}
+
+/// The history counters in `/metrics`.
+#[derive(Clone, Debug, Default)]
+pub struct HistoryMetrics {
+    /// Messages held back in a recording because the writer's queue was full.
+    pub queue_full: Counter,
+    /// Database writes that failed (each is retried).
+    pub write_errors: Counter,
+    /// Reports given up after the retry window, or lost because the writer was gone.
+    pub unsaved: Counter,
+    /// Reports whose end was committed.
+    pub saved: Counter,
+}
+
+impl HistoryMetrics {
+    pub fn register(&self, registry: &mut Registry) {
+        registry.register(
+            "history_queue_full",
+            "Report starts or ends that waited because the history writer's queue was full",
+            self.queue_full.clone(),
+        );
+        registry.register(
+            "history_write_errors",
+            "History database writes that failed and will be retried",
+            self.write_errors.clone(),
+        );
+        registry.register(
+            "history_unsaved",
+            "Reports that could not be saved to history",
+            self.unsaved.clone(),
+        );
+        registry.register(
+            "history_saved",
+            "Reports whose end was saved to history",
+            self.saved.clone(),
+        );
+    }
+}
+
+/// Counts every refusal of the report route by its code (`Refused`, left on the response
+/// by `ApiError`): the guards' extractors, the rate limit and the handler's own.
+pub async fn count_refusals(State(metrics): State<Arc<Metrics>>, response: Response) -> Response {
+    if let Some(Refused(code)) = response.extensions().get::<Refused>() {
+        metrics.pre_stream_error(code);
+    }
+    response
 }
 
 #[cfg(test)]

@@ -1,8 +1,48 @@
-//! Origins, normalised and matched: the pure logic behind the cross-origin check and
-//! `AUDITSTREAM_ALLOWED_ORIGINS`. A leaf, so the settings (which parse the list) and
-//! the guards (which check requests) share it without importing each other.
+//! Origins, normalised and matched: the cross-origin check and
+//! `AUDITSTREAM_ALLOWED_ORIGINS`. A leaf, so the settings (which parse the list), the
+//! report route's guard and the history server functions share it without importing
+//! each other.
 
-use axum::http::uri::Authority;
+use axum::http::{
+    HeaderMap,
+    header::{HOST, ORIGIN},
+    uri::Authority,
+};
+
+use super::error::Rejection;
+
+/// 403 when an `Origin` header names someone else. No `Origin` (curl, servers) passes.
+/// Our own origin is the `Host` (or the URI's `authority`) with the scheme the client
+/// used: `X-Forwarded-Proto` when `trust_forwarded` (behind a proxy), else `http`.
+pub fn check_origin(
+    headers: &HeaderMap,
+    authority: Option<&str>,
+    trust_forwarded: bool,
+    allowed: &[String],
+) -> Result<(), Rejection> {
+    let Some(origin) = headers.get(ORIGIN) else {
+        return Ok(());
+    };
+    let origin = origin.to_str().unwrap_or("?");
+    let proto = trust_forwarded
+        .then(|| header_str(headers, "x-forwarded-proto"))
+        .flatten()
+        .and_then(|p| p.split(',').next())
+        .map(str::trim);
+    let host = header_str(headers, HOST.as_str()).or(authority);
+    if origin_allowed(origin, proto.unwrap_or("http"), host, allowed) {
+        Ok(())
+    } else {
+        Err(Rejection::CrossOrigin {
+            origin: origin.chars().take(100).collect(),
+        })
+    }
+}
+
+/// A header's value when it is text.
+pub fn header_str<'h>(headers: &'h HeaderMap, name: &str) -> Option<&'h str> {
+    headers.get(name).and_then(|v| v.to_str().ok())
+}
 
 /// `scheme://host:port`, lower-cased, with the scheme's default port made explicit;
 /// `None` for anything that is not a bare origin (paths, user info, `null`).

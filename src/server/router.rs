@@ -21,11 +21,13 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let mut report = Router::new().route("/api/report", post(relay::report));
     if let Some(limit) = &state.rate_limit {
-        report = report.route_layer(guard::rate_limit_layer(
-            limit.clone(),
-            state.metrics.clone(),
-        ));
+        report = report.route_layer(guard::rate_limit_layer(limit.clone()));
     }
+    // Outermost, so it sees the rate limit's refusals as well as the guards'.
+    let report = report.route_layer(axum::middleware::map_response_with_state(
+        state.metrics.clone(),
+        metrics::count_refusals,
+    ));
     let api = report
         .route("/metrics", get(metrics::handler))
         .route("/api/reports/{id}", get(store::route::get_report))

@@ -19,7 +19,7 @@ pub struct TestDb {
 impl TestDb {
     pub async fn sqlite() -> Self {
         let dir = tempfile::tempdir().unwrap();
-        let url = auditstream::server::store::settings::sqlite_url(&dir.path().join("h.db"));
+        let url = auditstream::server::config::sqlite_url(&dir.path().join("h.db"));
         Self {
             url,
             dir: Some(dir),

@@ -1,14 +1,16 @@
 //! Settings, read once at start-up from the environment and the optional
-//! `auditstream.toml` (DESIGN §4). Every limit the relay enforces is named here, has a
+//! `auditstream.toml` (the README's settings). Every limit the relay enforces is named here, has a
 //! default, and can be overridden.
 
 mod file;
+mod history;
 
 use std::{fmt, path::Path, time::Duration};
 
 use crate::server::env_value::{self, SettingError};
 
 pub use file::FileConfig;
+pub use history::{Backend, HistorySettings, redact_url, sqlite_url};
 
 pub use crate::server::providers::kind::{BUILTIN_MODEL, ProviderKind};
 
@@ -187,7 +189,7 @@ pub struct Settings {
     /// `AUDITSTREAM_BUILTIN_PACE_MS`: delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
     /// Where reports are kept (`AUDITSTREAM_HISTORY*`, `AUDITSTREAM_DATA_DIR`, …).
-    pub history: crate::server::store::HistorySettings,
+    pub history: HistorySettings,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -346,7 +348,7 @@ impl Settings {
             default_model,
             limits,
             builtin_pace: Duration::from_millis(pace_ms),
-            history: crate::server::store::HistorySettings::from_lookup(&get)?,
+            history: HistorySettings::from_lookup(&get)?,
         })
     }
 

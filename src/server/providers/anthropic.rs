@@ -92,7 +92,7 @@ enum StreamEvent {
         message: StartMessage,
     },
     ContentBlockStart {
-        content_block: Block,
+        content_block: ContentBlock,
     },
     ContentBlockDelta {
         delta: BlockDelta,
@@ -115,7 +115,7 @@ enum StreamEvent {
 
 #[derive(Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
-enum Block {
+enum ContentBlock {
     Text {
         #[serde(default)]
         text: String,
@@ -185,7 +185,7 @@ impl EventParser for MessagesParser {
                 Vec::new()
             }
             StreamEvent::ContentBlockStart {
-                content_block: Block::Text { text },
+                content_block: ContentBlock::Text { text },
             } => text_frame(text),
             StreamEvent::ContentBlockDelta {
                 delta: BlockDelta::TextDelta { text },

@@ -2,10 +2,12 @@
 //! `Frame`s, or a typed `OpenError` before anything was streamed. Each network provider
 //! is one file holding everything about it (a `Wire`: paths, headers, body, defaults,
 //! pure parser); `kind.rs` has the one `match` on the kind; `http.rs` is the shared
-//! thin IO; `builtin.rs` streams the offline analyzer.
+//! thin IO (request, errors, body bytes); `decode.rs` turns body bytes into frames
+//! through the provider's parser; `builtin.rs` streams the offline analyzer.
 
 pub mod anthropic;
 pub mod builtin;
+mod decode;
 mod frame;
 pub mod http;
 pub mod kind;
@@ -17,6 +19,7 @@ pub mod wire;
 
 use std::{pin::Pin, time::Duration};
 
+use axum::http::StatusCode;
 use futures_util::Stream;
 use reqwest::header::HeaderMap;
 
@@ -26,6 +29,7 @@ pub use wire::Wire;
 
 use super::{
     config::{Limits, ProviderConfig},
+    error::ApiError,
     prompt,
 };
 
@@ -63,6 +67,22 @@ pub enum OpenError {
     Timeout { provider: String, after: Duration },
 }
 
+/// The status and code a failure to open the model is answered with.
+pub fn open_error_status(e: &OpenError) -> (StatusCode, &'static str) {
+    match e {
+        OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
+        OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
+        OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+    }
+}
+
+impl From<OpenError> for ApiError {
+    fn from(e: OpenError) -> Self {
+        let (status, code) = open_error_status(&e);
+        Self::new(status, code, e.to_string())
+    }
+}
+
 /// What a provider needs to start one report.
 pub struct ReportJob<'a> {
     pub provider: &'a ProviderConfig,
@@ -91,8 +111,9 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
     let user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
     let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;
-    Ok(http::frames(
-        resp,
+    let bytes = http::body_bytes(resp, job.limits.stall_timeout);
+    Ok(decode::frames(
+        bytes,
         wire.parser(),
         job.limits,
         job.malformed.clone(),

@@ -24,7 +24,7 @@ pub(super) enum Next {
 
 /// What the stream has done so far, as the decisions need it.
 #[derive(Clone, Copy, Debug)]
-pub(super) struct Progress {
+pub(super) struct StreamProgress {
     pub tokens: u64,
     /// From the request to the first token.
     pub ttft: Option<Duration>,
@@ -48,7 +48,7 @@ pub(super) enum Decision {
 }
 
 /// The one place that maps what arrived to what the client sees.
-pub(super) fn decide(next: Next, p: Progress) -> Decision {
+pub(super) fn decide(next: Next, p: StreamProgress) -> Decision {
     let (code, message) = match next {
         Next::Frame(Some(Ok(Frame::Delta(text)))) => return Decision::Token(text),
         Next::Frame(Some(Ok(Frame::Finish(f)))) => {
@@ -128,8 +128,8 @@ mod tests {
     use super::*;
     use crate::server::providers::{Finish, UpstreamError};
 
-    fn progress(tokens: u64) -> Progress {
-        Progress {
+    fn progress(tokens: u64) -> StreamProgress {
+        StreamProgress {
             tokens,
             ttft: Some(Duration::from_millis(500)),
             elapsed: Duration::from_millis(2500),

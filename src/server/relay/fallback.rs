@@ -6,8 +6,7 @@ use crate::{
     protocol::FailedAttempt,
     server::{
         config::{ProviderConfig, Settings},
-        error::open_error_status,
-        providers::OpenError,
+        providers::{OpenError, open_error_status},
     },
 };
 

@@ -7,7 +7,7 @@ use std::{sync::Arc, time::Instant};
 
 use tokio::sync::OwnedSemaphorePermit;
 
-use super::decision::{Progress, millis};
+use super::decision::{StreamProgress, millis};
 use crate::history::ReportStatus;
 use crate::protocol::StreamErrorCode;
 use crate::server::{
@@ -81,8 +81,8 @@ impl InFlight {
     }
 
     /// Where the stream stands now, for the relay's decisions.
-    pub(super) fn progress(&self, max_duration: std::time::Duration) -> Progress {
-        Progress {
+    pub(super) fn progress(&self, max_duration: std::time::Duration) -> StreamProgress {
+        StreamProgress {
             tokens: self.tokens,
             ttft: self.ttft(),
             elapsed: self.started.elapsed(),

@@ -1,4 +1,4 @@
-//! `POST /api/report` (DESIGN §3): validate, open the model, then relay its frames as
+//! `POST /api/report` (docs/protocol.md): validate, open the model, then relay its frames as
 //! our SSE events. Everything is owned by the response stream, so when the browser
 //! goes away the stream is dropped and with it the upstream connection.
 
@@ -6,12 +6,14 @@ mod coalesce;
 mod decision;
 mod fallback;
 mod inflight;
+mod request;
 
 use std::{convert::Infallible, future::Future, time::Instant};
 
 use axum::{
-    extract::{Request, State},
-    http::{HeaderValue, StatusCode, header},
+    Extension,
+    extract::State,
+    http::{HeaderValue, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -22,48 +24,38 @@ use tracing::Instrument;
 
 use super::{
     AppState,
-    config::{ProviderConfig, Settings},
+    config::ProviderConfig,
     error::{ApiError, Rejection},
-    guard,
+    guard::{SameOrigin, StreamSlot},
     providers::{self, FrameStream, MalformedCount, ReportJob},
     store::{NewReport, Owner, now_ms},
 };
+use crate::analyzer::injection;
 use decision::{Decision, Next, decide};
 use inflight::InFlight;
+use request::{ReportBody, resolve_model};
 
 use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, Token};
 
-/// The route handler: a stream, or a JSON error counted by its code.
-pub async fn report(State(state): State<AppState>, req: Request) -> Response {
-    match start(&state, req).await {
-        Ok(resp) => resp,
-        Err(e) => {
-            state.metrics.pre_stream_error(e.code);
-            e.into_response()
-        }
-    }
-}
-
-/// The guards, then the model opened; the 200 response carries everything after.
-async fn start(state: &AppState, req: Request) -> Result<Response, ApiError> {
+/// The route handler: every check is in its signature (the rate limit is the route's
+/// layer); then the model is opened and the 200 response carries everything after.
+/// A refusal is an `ApiError`, counted by its code in `metrics::count_refusals`.
+pub async fn report(
+    State(state): State<AppState>,
+    _: SameOrigin,
+    StreamSlot(slot): StreamSlot,
+    owner: Option<Extension<Owner>>,
+    ReportBody(request): ReportBody,
+) -> Result<Response, ApiError> {
     let started = Instant::now();
+    let state = &state;
     let settings = &state.settings;
     let limits = &settings.limits;
-    guard::check_origin(
-        req.headers(),
-        req.uri().authority().map(|a| a.as_str()),
-        limits,
-    )?;
-    if state.shutdown.is_cancelled() {
-        return Err(Rejection::ShuttingDown.into());
-    }
-    let slot = guard::stream_slot(&state.streams, limits.max_streams)?;
-    let owner = req.extensions().get::<Owner>().cloned();
-    let request = read_request(req, settings).await?;
+    let owner = owner.map(|Extension(owner)| owner);
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     // Ours, not the model's: text in the contract aimed at the model goes first.
-    let hits = guard::injection::scan(&request.contract, request.filename.as_deref());
-    let notice = guard::injection::notice(&hits);
+    let hits = injection::scan(&request.contract, request.filename.as_deref());
+    let notice = injection::notice(&hits);
     for hit in &hits {
         state.metrics.injection_hit(hit.aim.as_str());
     }
@@ -216,82 +208,6 @@ fn grace_over(state: &AppState) -> impl Future<Output = ()> + Send + 'static {
         token.cancelled_owned().await;
         tokio::time::sleep(grace).await;
     }
-}
-
-/// Reads and validates the body: media type, size and read time, JSON, a non-empty contract.
-async fn read_request(req: Request, settings: &Settings) -> Result<ReportRequest, ApiError> {
-    guard::check_json(req.headers())?;
-    let max = settings.limits.max_contract_bytes;
-    // JSON escaping at most doubles a real contract; the exact limit is checked below.
-    let body = guard::read_body(
-        req.into_body(),
-        body_limit(max),
-        settings.limits.body_timeout,
-        max,
-    )
-    .await?;
-    let request: ReportRequest = serde_json::from_slice(&body).map_err(|e| {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_json",
-            format!("the request is not valid JSON: {e}"),
-        )
-    })?;
-    if request.contract.trim().is_empty() {
-        return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "empty_contract",
-            "paste a contract (Solidity or Vyper) before generating a report",
-        ));
-    }
-    if request.contract.len() > max {
-        return Err(Rejection::TooLarge { max }.into());
-    }
-    Ok(request)
-}
-
-/// The largest request body read for a contract limit of `max` bytes.
-pub fn body_limit(max_contract_bytes: usize) -> usize {
-    max_contract_bytes
-        .saturating_mul(2)
-        .saturating_add(64 * 1024)
-}
-
-/// `provider/model`, a bare model for the default provider, or nothing for the default.
-fn resolve_model<'s>(
-    settings: &'s Settings,
-    requested: Option<&str>,
-) -> Result<(&'s ProviderConfig, String), ApiError> {
-    let invalid = |msg: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_model", msg);
-    let requested = requested.map(str::trim).filter(|m| !m.is_empty());
-    let Some(requested) = requested else {
-        return Ok((settings.default_provider(), settings.default_model.clone()));
-    };
-    let (provider, model) = match requested.split_once('/') {
-        Some((name, model)) => {
-            let p = settings.provider(name).ok_or_else(|| {
-                let known: Vec<&str> = settings.providers.iter().map(|p| p.name.as_str()).collect();
-                invalid(format!(
-                    "unknown provider `{name}`; configured: {}",
-                    known.join(", ")
-                ))
-            })?;
-            (p, model)
-        }
-        None => (settings.default_provider(), requested),
-    };
-    if model.is_empty() {
-        return Err(invalid(format!("`{requested}` names no model")));
-    }
-    if provider.kind == super::config::ProviderKind::Builtin
-        && !provider.models.iter().any(|m| m == model)
-    {
-        return Err(invalid(format!(
-            "the builtin provider offers only `builtin/{}`",
-            provider.default_model()
-        )));
-    }
-    Ok((provider, model.to_owned()))
 }
 
 /// Our event stream: `meta`, the guard's notice when it found text aimed at the model

@@ -9,17 +9,20 @@ use axum::{
 use leptos::prelude::*;
 
 use super::{Owner, Store, StoreError};
-use crate::server::{AppState, guard};
+use crate::server::{AppState, origin::check_origin};
 
 /// The store and the caller, or the reason the call is refused (with its status set).
 pub async fn context() -> Result<(Store, Owner), ServerFnError> {
     let state = expect_context::<AppState>();
     let response = expect_context::<leptos_axum::ResponseOptions>();
     let (headers, uri): (HeaderMap, Uri) = leptos_axum::extract().await?;
-    if let Err(e) = guard::check_origin(
+    let limits = &state.settings.limits;
+    let authority = uri.authority().map(|a| a.as_str());
+    if let Err(e) = check_origin(
         &headers,
-        uri.authority().map(|a| a.as_str()),
-        &state.settings.limits,
+        authority,
+        limits.trust_forwarded_for,
+        &limits.allowed_origins,
     ) {
         response.set_status(StatusCode::FORBIDDEN);
         return Err(ServerFnError::new(e.to_string()));

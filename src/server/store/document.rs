@@ -6,13 +6,13 @@ use crate::{
     history::{ReportStatus, SeverityCounts, StoredReport},
     report::{
         Report, detect_language,
-        export::{Contract, ReportDocument, Timings},
+        export::{AuditedContract, ReportDocument, Timings},
         parse_finished_report, parse_report,
     },
 };
 
 /// What the document says about where a report came from.
-pub struct Origin<'a> {
+pub struct Provenance<'a> {
     pub contract: &'a str,
     pub contract_sha256: &'a str,
     pub filename: Option<&'a str>,
@@ -23,7 +23,7 @@ pub struct Origin<'a> {
 /// The export document of `text` and its severity counts. A `done` report is read as
 /// finished; any other as text that stopped partway.
 pub fn document(
-    origin: &Origin<'_>,
+    origin: &Provenance<'_>,
     text: &str,
     status: ReportStatus,
     timings: Timings,
@@ -34,7 +34,7 @@ pub fn document(
         parse_report(text)
     };
     let counts = SeverityCounts::of(&report);
-    let contract = Contract {
+    let contract = AuditedContract {
         name: origin.filename.unwrap_or("contract").to_owned(),
         language: detect_language(origin.contract, origin.filename),
         sha256: Some(origin.contract_sha256.to_owned()),
@@ -54,7 +54,7 @@ pub fn api_json(r: &StoredReport) -> serde_json::Value {
         .clone()
         .filter(|v| v.is_object())
         .unwrap_or_else(|| {
-            let origin = Origin {
+            let origin = Provenance {
                 contract: &r.contract,
                 contract_sha256: &r.contract_sha256,
                 filename: r.filename.as_deref(),
@@ -101,8 +101,8 @@ mod tests {
 ### 1. Reentrancy in withdraw\n- **Severity:** High\n- **Line:** 12\n- **Detector:** reentrancy\n\n\
 **Explanation.** State is written after the call.\n\n**Recommendation.** Update first.\n";
 
-    fn origin() -> Origin<'static> {
-        Origin {
+    fn origin() -> Provenance<'static> {
+        Provenance {
             contract: "pragma solidity ^0.8.0;",
             contract_sha256: "ab",
             filename: Some("A.sol"),

@@ -6,8 +6,9 @@ use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Backend, Store, StoreError, Writer, now_ms, writer::HistoryMetrics};
+use super::{Backend, Store, StoreError, Writer, now_ms};
 use crate::server::config::Settings;
+use crate::server::metrics::HistoryMetrics;
 
 /// How often old reports are pruned and (on PostgreSQL) stale `streaming` rows interrupted.
 const HOUSEKEEPING_EVERY: Duration = Duration::from_secs(3600);
@@ -57,7 +58,7 @@ impl History {
             }
         });
         let writer = Writer::spawn(store.clone(), h.batch, h.queue, h.retry, metrics);
-        tracing::info!(url = %super::settings::redact_url(&h.url()), "history on");
+        tracing::info!(url = %crate::server::config::redact_url(&h.url()), "history on");
         Ok(Some(Self { store, writer }))
     }
 }

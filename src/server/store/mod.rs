@@ -1,4 +1,4 @@
-//! History (DESIGN §9): every report kept in a database, partial ones too. One code path
+//! History (docs/history.md): every report kept in a database, partial ones too. One code path
 //! over SQLite (the default, a file under the data directory) and PostgreSQL, through
 //! sqlx's `Any` driver with runtime queries; the schema migrations are embedded and run
 //! at start. The relay never calls this directly: it hands events to the `writer`.
@@ -10,7 +10,6 @@ mod migrate;
 pub mod owner;
 pub mod route;
 mod rows;
-pub mod settings;
 pub mod writer;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -20,31 +19,13 @@ use sqlx::{
     any::{AnyConnectOptions, AnyPoolOptions},
 };
 
+use crate::server::config::redact_url;
+pub use crate::server::config::{Backend, HistorySettings};
 pub use lifecycle::History;
 pub use owner::Owner;
-pub use settings::HistorySettings;
 pub use writer::{Recording, Writer};
 
 use crate::history::{DEFAULT_PAGE_SIZE, HistoryPage, HistoryQuery, ReportStatus, StoredReport};
-
-/// Which database is behind the pool.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Backend {
-    Sqlite,
-    Postgres,
-}
-
-impl Backend {
-    /// The backend a URL names, if it is one we support.
-    pub fn of_url(url: &str) -> Option<Self> {
-        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
-        match scheme.as_str() {
-            "sqlite" => Some(Self::Sqlite),
-            "postgres" | "postgresql" => Some(Self::Postgres),
-            _ => None,
-        }
-    }
-}
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -79,7 +60,7 @@ pub struct NewReport {
 
 /// A report's state as the writer commits it: the text so far and, once ended, how.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct Progress {
+pub struct SavedProgress {
     pub status: Option<ReportStatus>,
     pub text: String,
     /// The findings JSON and severity counts, read from the text at its end.
@@ -141,10 +122,9 @@ impl Store {
     /// Opens `url` (`sqlite:` or `postgres://`) and runs the embedded migrations.
     pub async fn connect(url: &str) -> Result<Self, StoreError> {
         sqlx::any::install_default_drivers();
-        let backend =
-            Backend::of_url(url).ok_or_else(|| StoreError::BadUrl(settings::redact_url(url)))?;
+        let backend = Backend::of_url(url).ok_or_else(|| StoreError::BadUrl(redact_url(url)))?;
         let connect_err = |source| StoreError::Connect {
-            url: settings::redact_url(url),
+            url: redact_url(url),
             source,
         };
         let options: AnyConnectOptions = url.parse().map_err(connect_err)?;
@@ -192,7 +172,7 @@ impl Store {
     }
 
     /// Writes a report's text so far and, once it has ended, its status and figures.
-    pub async fn update(&self, id: &str, progress: &Progress) -> Result<(), StoreError> {
+    pub async fn update(&self, id: &str, progress: &SavedProgress) -> Result<(), StoreError> {
         rows::update(&self.pool, id, progress, now_ms()).await
     }
 

@@ -3,7 +3,7 @@
 
 use sqlx::{AnyPool, Row, any::AnyRow};
 
-use super::{NewReport, Owner, Progress, StoreError, sha256_hex};
+use super::{NewReport, Owner, SavedProgress, StoreError, sha256_hex};
 use crate::{
     history::{
         HistoryPage, HistoryQuery, ReportStatus, ReportSummary, SeverityCounts, StoredReport,
@@ -37,7 +37,7 @@ pub(super) async fn insert(pool: &AnyPool, new: &NewReport) -> Result<(), StoreE
 pub(super) async fn update(
     pool: &AnyPool,
     id: &str,
-    p: &Progress,
+    p: &SavedProgress,
     now_ms: i64,
 ) -> Result<(), StoreError> {
     let status = p.status.unwrap_or(ReportStatus::Streaming);

@@ -19,49 +19,10 @@ use std::{
     time::{Duration, Instant},
 };
 
-use prometheus_client::{metrics::counter::Counter, registry::Registry};
 use tokio::sync::{mpsc, oneshot};
 
-use super::{NewReport, Progress, Store};
-use crate::history::ReportStatus;
-
-/// The history counters in `/metrics`.
-#[derive(Clone, Debug, Default)]
-pub struct HistoryMetrics {
-    /// Messages held back in a recording because the writer's queue was full.
-    pub queue_full: Counter,
-    /// Database writes that failed (each is retried).
-    pub write_errors: Counter,
-    /// Reports given up after the retry window, or lost because the writer was gone.
-    pub unsaved: Counter,
-    /// Reports whose end was committed.
-    pub saved: Counter,
-}
-
-impl HistoryMetrics {
-    pub fn register(&self, registry: &mut Registry) {
-        registry.register(
-            "history_queue_full",
-            "Report starts or ends that waited because the history writer's queue was full",
-            self.queue_full.clone(),
-        );
-        registry.register(
-            "history_write_errors",
-            "History database writes that failed and will be retried",
-            self.write_errors.clone(),
-        );
-        registry.register(
-            "history_unsaved",
-            "Reports that could not be saved to history",
-            self.unsaved.clone(),
-        );
-        registry.register(
-            "history_saved",
-            "Reports whose end was saved to history",
-            self.saved.clone(),
-        );
-    }
-}
+use super::{NewReport, SavedProgress, Store};
+use crate::{history::ReportStatus, server::metrics::HistoryMetrics};
 
 /// How a report ended, as the relay knows it.
 #[derive(Clone, Debug, PartialEq)]
@@ -251,7 +212,7 @@ struct Open {
     /// The relay's side of the text; drained into `progress.text` before each commit.
     buffer: Buffer,
     inserted: bool,
-    progress: Progress,
+    progress: SavedProgress,
     dirty: bool,
     ended: bool,
     /// When writes for this report began failing; cleared by a success.
@@ -301,7 +262,7 @@ impl Task {
                     new,
                     buffer,
                     inserted: false,
-                    progress: Progress::default(),
+                    progress: SavedProgress::default(),
                     dirty: true,
                     ended: false,
                     failing_since: None,
@@ -354,7 +315,7 @@ impl Task {
             if !open.inserted {
                 self.store.insert(&open.new).await?;
                 open.inserted = true;
-                if open.progress == Progress::default() {
+                if open.progress == SavedProgress::default() {
                     // A fresh row already says exactly this.
                     return Ok(());
                 }
@@ -393,7 +354,7 @@ fn findings_of(
     ending: &Ending,
 ) -> (String, crate::history::SeverityCounts) {
     let sha = super::sha256_hex(&new.contract);
-    let origin = super::document::Origin {
+    let origin = super::document::Provenance {
         contract: &new.contract,
         contract_sha256: &sha,
         filename: new.filename.as_deref(),

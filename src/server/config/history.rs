@@ -1,6 +1,6 @@
 //! The history settings (`AUDITSTREAM_HISTORY*`, `AUDITSTREAM_DATA_DIR`,
-//! `AUDITSTREAM_DATABASE_URL`, …), parsed here so everything about the store's knobs lives
-//! beside the store; `Settings` carries the result.
+//! `AUDITSTREAM_DATABASE_URL`, …) and the database URL's handling (redacted for logs),
+//! parsed with the other settings; `Settings::history` carries the result to the store.
 
 use std::{path::PathBuf, time::Duration};
 
@@ -9,6 +9,25 @@ use crate::server::env_value::{number, switch};
 
 /// The most reports one history page may list (each page is one query and one response).
 pub const MAX_PAGE_SIZE: u32 = 500;
+
+/// Which database is behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// The backend a URL names, if it is one we support.
+    pub fn of_url(url: &str) -> Option<Self> {
+        let scheme = url.split_once(':')?.0.to_ascii_lowercase();
+        match scheme.as_str() {
+            "sqlite" => Some(Self::Sqlite),
+            "postgres" | "postgresql" => Some(Self::Postgres),
+            _ => None,
+        }
+    }
+}
 
 /// Where and how reports are kept.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -62,7 +81,7 @@ impl HistorySettings {
         let database_url = get("AUDITSTREAM_DATABASE_URL").map(|u| u.trim().to_owned());
         if let Some(url) = database_url
             .as_deref()
-            .filter(|u| super::Backend::of_url(u).is_none())
+            .filter(|u| Backend::of_url(u).is_none())
         {
             return Err(SettingError {
                 var: "AUDITSTREAM_DATABASE_URL",

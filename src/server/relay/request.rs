@@ -1,0 +1,83 @@
+//! What `POST /api/report` asks for: the body read as a `ReportRequest` (valid JSON, a
+//! non-empty contract within the limit), and the provider and model it names.
+
+use axum::{
+    extract::{FromRequest, Request},
+    http::StatusCode,
+};
+
+use crate::{
+    protocol::ReportRequest,
+    server::{
+        AppState,
+        config::{ProviderConfig, ProviderKind, Settings},
+        error::{ApiError, Rejection},
+        guard::JsonBody,
+    },
+};
+
+/// A report request that passed every check of its body.
+#[derive(Debug)]
+pub struct ReportBody(pub ReportRequest);
+
+impl FromRequest<AppState> for ReportBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let JsonBody(body) = JsonBody::from_request(req, state).await?;
+        let request: ReportRequest = serde_json::from_slice(&body).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_json",
+                format!("the request is not valid JSON: {e}"),
+            )
+        })?;
+        if request.contract.trim().is_empty() {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "empty_contract",
+                "paste a contract (Solidity or Vyper) before generating a report",
+            ));
+        }
+        let max = state.settings.limits.max_contract_bytes;
+        if request.contract.len() > max {
+            return Err(Rejection::TooLarge { max }.into());
+        }
+        Ok(ReportBody(request))
+    }
+}
+
+/// `provider/model`, a bare model for the default provider, or nothing for the default.
+pub fn resolve_model<'s>(
+    settings: &'s Settings,
+    requested: Option<&str>,
+) -> Result<(&'s ProviderConfig, String), ApiError> {
+    let invalid = |msg: String| ApiError::new(StatusCode::BAD_REQUEST, "invalid_model", msg);
+    let requested = requested.map(str::trim).filter(|m| !m.is_empty());
+    let Some(requested) = requested else {
+        return Ok((settings.default_provider(), settings.default_model.clone()));
+    };
+    let (provider, model) = match requested.split_once('/') {
+        Some((name, model)) => {
+            let p = settings.provider(name).ok_or_else(|| {
+                let known: Vec<&str> = settings.providers.iter().map(|p| p.name.as_str()).collect();
+                invalid(format!(
+                    "unknown provider `{name}`; configured: {}",
+                    known.join(", ")
+                ))
+            })?;
+            (p, model)
+        }
+        None => (settings.default_provider(), requested),
+    };
+    if model.is_empty() {
+        return Err(invalid(format!("`{requested}` names no model")));
+    }
+    if provider.kind == ProviderKind::Builtin && !provider.models.iter().any(|m| m == model) {
+        return Err(invalid(format!(
+            "the builtin provider offers only `builtin/{}`",
+            provider.default_model()
+        )));
+    }
+    Ok((provider, model.to_owned()))
+}
