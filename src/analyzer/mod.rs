@@ -8,7 +8,8 @@
 
 pub mod context;
 mod detectors;
-pub mod markdown;
+pub mod injection;
+pub mod render;
 pub mod symbols;
 pub mod syntax;
 pub mod version;
@@ -17,7 +18,7 @@ use std::collections::{HashMap, HashSet};
 
 pub use crate::report::{Confidence, Finding, Language, Location, Severity, detect_language};
 pub use context::{Context, Hit, Pragma};
-pub use markdown::render_markdown;
+pub use render::render_markdown;
 
 use symbols::Symbols;
 use syntax::{SyntaxTree, kind};
@@ -46,7 +47,7 @@ impl Analysis {
                 "Security report: {}",
                 self.filename.as_deref().unwrap_or("contract")
             )),
-            summary: markdown::summary_with_notes(self),
+            summary: render::summary_with_notes(self),
             findings: self.findings.clone(),
             unclassified: Vec::new(),
         }

@@ -1,4 +1,4 @@
-//! Renders an `Analysis` as the markdown report of DESIGN §7 through the report module's one
+//! Renders an `Analysis` as the markdown report of docs/reports.md through the report module's one
 //! writer (`report::write_report`), so the analyzer's output, the LLM prompt and the parser
 //! cannot drift apart. This file adds only what is the analyzer's own: the summary sentence
 //! and the notes on how the analysis was done and what could not be parsed.
@@ -47,9 +47,8 @@ fn summary(a: &Analysis) -> String {
     let verdict = if a.findings.is_empty() {
         "No issues found by the offline checks.".to_owned()
     } else {
-        let counts: Vec<String> = Severity::ALL
-            .iter()
-            .map(|&s| (a.count(s), s))
+        let counts: Vec<String> = Severity::all()
+            .map(|s| (a.count(s), s))
             .filter(|(n, _)| *n > 0)
             .map(|(n, s)| format!("{n} {}", s.as_str().to_ascii_lowercase()))
             .collect();

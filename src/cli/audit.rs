@@ -15,9 +15,9 @@ use super::output::{Audited, display_path, render};
 use super::spinner::Spinner;
 use super::{AuditArgs, Format, exit};
 use crate::analyzer;
+use crate::analyzer::injection;
 use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
-use crate::server::guard::injection;
 use crate::server::providers::{self, Frame, MalformedCount, ReportJob};
 
 /// The guard's notice and `G-` findings for one contract, as the server sends them ahead of

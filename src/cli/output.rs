@@ -5,7 +5,9 @@
 use std::path::Path;
 
 use super::Format;
-use crate::report::export::{Contract, ReportDocument, SarifInput, SarifTool, to_sarif_string};
+use crate::report::export::{
+    AuditedContract, ReportDocument, SarifInput, SarifTool, to_sarif_string,
+};
 use crate::report::{Language, Report, write_report};
 
 /// One audited file.
@@ -30,7 +32,7 @@ pub fn render(format: Format, model: &str, audited: &[Audited]) -> String {
             let docs: Vec<ReportDocument> = audited
                 .iter()
                 .map(|a| {
-                    let contract = Contract {
+                    let contract = AuditedContract {
                         name: a.path.clone(),
                         language: a.language,
                         sha256: None,

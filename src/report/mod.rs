@@ -6,17 +6,18 @@
 //! - `model`: `Finding`, `Severity`, `Location`, `Report`, `Unclassified`.
 //! - `scan` (blocks and headings) → `parse` (`parse_report` for text still streaming,
 //!   `parse_finished_report` for a whole report, `parse_block` for one finished block,
-//!   `check_lines`); `words` holds the vocabulary both use.
-//! - `markdown::write_report`: our grammar (DESIGN §7) from a `Report`.
+//!   `check_lines`); `vocabulary` holds the words both use, `line_ref` reads line references.
+//! - `write::write_report`: our grammar (docs/reports.md) from a `Report`.
 //! - `export`: the JSON document (`auditstream.report/1`) and SARIF 2.1.0.
 
 pub mod export;
 pub mod language;
-pub mod markdown;
+mod line_ref;
 pub mod model;
 pub mod parse;
 pub mod scan;
-mod words;
+mod vocabulary;
+pub mod write;
 
 #[cfg(test)]
 mod layouts;
@@ -26,8 +27,8 @@ mod roundtrip;
 mod streaming;
 
 pub use language::{Language, detect_language};
-pub use markdown::write_report;
+pub use line_ref::MAX_LOCATIONS;
 pub use model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
 pub use parse::{Parsed, check_lines, parse_block, parse_finished_report, parse_report};
-pub use scan::{Block, Outline, Outliner, outline};
-pub use words::MAX_LOCATIONS;
+pub use scan::{FindingBlock, Outline, Outliner, outline};
+pub use write::write_report;

@@ -6,7 +6,20 @@ use serde::{Deserialize, Serialize};
 
 /// How serious a finding is. Declared most severe first, so an ascending sort puts
 /// `Critical` at the top. `Gas` is an optimisation note, below `Info`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
 pub enum Severity {
     Critical,
     High,
@@ -17,26 +30,14 @@ pub enum Severity {
 }
 
 impl Severity {
-    /// Every severity, most severe first.
-    pub const ALL: [Severity; 6] = [
-        Severity::Critical,
-        Severity::High,
-        Severity::Medium,
-        Severity::Low,
-        Severity::Info,
-        Severity::Gas,
-    ];
+    /// Every severity, most severe first (the declaration order).
+    pub fn all() -> impl Iterator<Item = Severity> {
+        <Self as strum::IntoEnumIterator>::iter()
+    }
 
     /// The name as the report grammar writes it: `"Critical"` … `"Gas"`.
     pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Critical => "Critical",
-            Severity::High => "High",
-            Severity::Medium => "Medium",
-            Severity::Low => "Low",
-            Severity::Info => "Info",
-            Severity::Gas => "Gas",
-        }
+        self.into()
     }
 }
 

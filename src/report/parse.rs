@@ -5,9 +5,10 @@
 //! Never fails and never panics: what looks like a finding but has no severity goes to
 //! `Report::unclassified` with its text.
 
+use super::line_ref::locations_in;
 use super::model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
-use super::scan::{Block, closes_fence, heading, opens_fence, outline};
-use super::words::{Label, id_severity, label, locations_in, severity_word, words_of};
+use super::scan::{FindingBlock, closes_fence, heading, opens_fence, outline};
+use super::vocabulary::{Label, id_severity, label, severity_word, words_of};
 
 /// What a block turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -202,7 +203,7 @@ impl Body {
 
 /// Reads one block of `report` (from `outline`). Depends only on the block's text and its
 /// recorded context, so a finished block parses the same every time.
-pub fn parse_block(report: &str, block: &Block) -> Parsed {
+pub fn parse_block(report: &str, block: &FindingBlock) -> Parsed {
     let text = block.text(report);
     let mut body = Body::default();
     let mut target = Target::Free;
@@ -265,7 +266,7 @@ pub fn parse_block(report: &str, block: &Block) -> Parsed {
     finish(body, text, block)
 }
 
-fn finish(body: Body, text: &str, block: &Block) -> Parsed {
+fn finish(body: Body, text: &str, block: &FindingBlock) -> Parsed {
     let head = &block.head;
     let id = head.id.clone().or(body.id.clone());
     // The auditor's verdict first (a severity field, the heading's tag, the id's prefix), then
@@ -346,7 +347,7 @@ fn finish(body: Body, text: &str, block: &Block) -> Parsed {
 /// `\# text` → `# text`: the Markdown escape the writer puts before structural characters.
 fn unescape(line: &str) -> &str {
     match line.strip_prefix('\\') {
-        Some(rest) if rest.starts_with(super::markdown::ESCAPED) => rest,
+        Some(rest) if rest.starts_with(super::write::ESCAPED) => rest,
         _ => line,
     }
 }

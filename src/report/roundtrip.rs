@@ -3,9 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::markdown::write_report;
 use super::model::Report;
 use super::parse::parse_finished_report;
+use super::write::write_report;
 use crate::analyzer::{Analysis, analyze, render_markdown};
 
 /// The one conversion from the analyzer's output to what our grammar carries: the analyzer

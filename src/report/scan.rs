@@ -7,14 +7,14 @@
 //! yet known". Those three are simpler to get exactly right over lines than over events.
 
 use super::model::Severity;
-use super::words::{
+use super::vocabulary::{
     finding_id, is_finding_part, is_findings_container, is_report_section, is_summary_heading,
     severity_group, severity_word,
 };
 
 /// A finding-like section of the report.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Block {
+pub struct FindingBlock {
     /// Byte range of the block in the report text, heading line included.
     pub start: usize,
     pub end: usize,
@@ -32,7 +32,7 @@ pub struct Block {
     pub finished: bool,
 }
 
-impl Block {
+impl FindingBlock {
     /// The block's markdown.
     pub fn text<'a>(&self, report: &'a str) -> &'a str {
         report.get(self.start..self.end).unwrap_or("")
@@ -60,7 +60,7 @@ pub struct Outline {
     pub title: Option<String>,
     /// Byte range of the report summary section's body.
     pub summary: Option<(usize, usize)>,
-    pub blocks: Vec<Block>,
+    pub blocks: Vec<FindingBlock>,
 }
 
 /// What a heading opens, outside any finding.
@@ -89,7 +89,7 @@ pub struct Outliner {
     sections: Vec<(u8, Section)>,
     fence: Option<(char, usize)>,
     /// The finding-like block the scanner is inside, still growing.
-    open: Option<Block>,
+    open: Option<FindingBlock>,
     /// Where the summary section's body starts, while it is the current section.
     summary: Option<usize>,
     /// Byte offset of the first line not read yet.
@@ -114,7 +114,7 @@ impl Outliner {
     }
 
     /// The finished blocks so far, in order.
-    pub fn finished(&self) -> &[Block] {
+    pub fn finished(&self) -> &[FindingBlock] {
         &self.out.blocks
     }
 
@@ -139,7 +139,7 @@ impl Outliner {
     }
 
     /// The block still growing at the end of `text`, if the scanner is inside one.
-    pub fn open_block(&self, text: &str) -> Option<Block> {
+    pub fn open_block(&self, text: &str) -> Option<FindingBlock> {
         self.open.clone().map(|mut b| {
             b.end = text.len();
             b
@@ -215,7 +215,7 @@ impl Outliner {
                 self.sections.push((head.level, s));
             }
             None => {
-                self.open = Some(Block {
+                self.open = Some(FindingBlock {
                     start: at,
                     end: text.len(),
                     line: n as u32 + 1,
@@ -411,7 +411,7 @@ fn tag_severity(tag: &str) -> Option<Severity> {
         .or_else(|| tag.strip_prefix("severity:"))
         .unwrap_or(tag);
     severity_group(tag).or_else(|| {
-        let words = super::words::words_of(tag);
+        let words = super::vocabulary::words_of(tag);
         (words.len() == 1).then(|| severity_word(tag)).flatten()
     })
 }

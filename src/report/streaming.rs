@@ -215,7 +215,7 @@ proptest! {
         let _ = parse_report(&text);
         let mut report = parse_finished_report(&text);
         super::parse::check_lines(&mut report, &source, Some("A.sol"));
-        let _ = super::markdown::write_report(&report, super::language::Language::Solidity);
+        let _ = super::write::write_report(&report, super::language::Language::Solidity);
         let input = super::export::SarifInput { path: "A.sol", report: &report, source: Some(&source) };
         let _ = super::export::to_sarif_string(&[input], &super::export::SarifTool::default());
     }
@@ -228,7 +228,7 @@ proptest! {
     #[test]
     fn written_findings_read_back_the_same(lines in prop::collection::vec(line(), 0..40)) {
         let first = parse_finished_report(&lines.join("\n"));
-        let md = super::markdown::write_report(&first, super::language::Language::Solidity);
+        let md = super::write::write_report(&first, super::language::Language::Solidity);
         let again = parse_finished_report(&md);
         prop_assert_eq!(&again.findings, &first.findings, "{}", md);
     }

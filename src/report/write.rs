@@ -1,4 +1,4 @@
-//! Writes a `Report` in our report grammar (DESIGN §7), the one the builtin analyzer emits and
+//! Writes a `Report` in our report grammar (docs/reports.md), the one the builtin analyzer emits and
 //! the LLM prompt asks for, so that `parse_finished_report` reads back the same findings.
 
 use std::fmt::Write;

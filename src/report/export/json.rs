@@ -29,7 +29,7 @@ impl Default for Tool {
 
 /// The audited contract.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Contract {
+pub struct AuditedContract {
     /// The file name as given, or `"contract"`.
     pub name: String,
     pub language: Language,
@@ -54,7 +54,7 @@ pub struct ReportDocument {
     pub tool: Tool,
     /// `provider/model`, e.g. `builtin/analyzer` or `ollama/qwen2.5-coder:7b`.
     pub model: Option<String>,
-    pub contract: Contract,
+    pub contract: AuditedContract,
     pub timings: Timings,
     /// How the stream ended when not cleanly: `stopped`, `truncated`, `error`, ….
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -67,7 +67,7 @@ pub struct ReportDocument {
 
 impl ReportDocument {
     /// Wraps `report` with what produced it.
-    pub fn new(report: Report, contract: Contract, model: Option<String>) -> Self {
+    pub fn new(report: Report, contract: AuditedContract, model: Option<String>) -> Self {
         ReportDocument {
             schema: JSON_SCHEMA.to_owned(),
             tool: Tool::default(),
@@ -114,7 +114,7 @@ mod tests {
     fn the_document_has_the_documented_shape() {
         let mut doc = ReportDocument::new(
             parse_finished_report(REPORT),
-            Contract {
+            AuditedContract {
                 name: "Vault.sol".into(),
                 language: Language::Solidity,
                 sha256: Some("ab".repeat(32)),

@@ -1,9 +1,9 @@
 //! Findings out of the app: the versioned JSON document and SARIF 2.1.0 for GitHub code
-//! scanning. (The Markdown export is the report text as written, or `markdown::write_report`.)
+//! scanning. (The Markdown export is the report text as written, or `write::write_report`.)
 //! Pure: callers read files and clocks, these functions only shape data.
 
 pub mod json;
 pub mod sarif;
 
-pub use json::{Contract, JSON_SCHEMA, ReportDocument, Timings, Tool};
+pub use json::{AuditedContract, JSON_SCHEMA, ReportDocument, Timings, Tool};
 pub use sarif::{SarifInput, SarifTool, security_severity, to_sarif, to_sarif_string};
