@@ -6,17 +6,25 @@
 //! - [`protocol`]: the wire shapes of `POST /api/report` and `ReportDecoder`, the one
 //!   reader of our event stream (both ends).
 //! - [`sse`]: the WHATWG event-stream decoder, pure (both ends).
-//! - [`report`]: the findings model and language detection, pure (both ends).
-//! - [`app`], [`ui`], [`api`]: the Leptos shell, components (with the live markdown
-//!   renderer, `ui::markdown`) and server functions.
+//! - [`report`]: the findings model, the report parser and writer, the exports, pure
+//!   (both ends).
+//! - [`history`]: the history types both ends share; [`api`]: every server function.
+//! - [`app`], [`ui`]: the Leptos shell and the pages, one folder per page
+//!   (`ui::generator`, `ui::history`, `ui::stored`) and the reader they share
+//!   (`ui::reader`, with the live markdown renderer `ui::reader::markdown`).
 //! - [`client`]: the browser's fetch, reader and Stop (compiled on both ends, runs in
 //!   the browser).
-//! - `analyzer` (`ssr`): the offline analyzer behind the builtin provider.
+//! - `analyzer` (`ssr`): the offline analyzer behind the builtin provider, and the
+//!   prompt-injection guard (`analyzer::injection`) the relay and the CLI run.
 //! - `server` (`ssr`): settings (`config`), shared leaves (`state`, `error`, `origin`),
-//!   the guards, the relay (`relay/`: open the provider or the next of its fallback
-//!   chain, decide, relay frames), the providers (`providers/`: one file per wire
-//!   format), metrics, catalog and router.
-//!   The whole crate's `use` graph has no file-level cycle (`tests/layering.rs`).
+//!   the guards (`guard/`, as extractors), the relay (`relay/`: read the request, open
+//!   the provider or the next of its fallback chain, decide, relay frames), the
+//!   providers (`providers/`: one file per wire format), history (`store/`), metrics,
+//!   catalog and router.
+//! - `cli` (`ssr`): `serve`, `audit`, `export`.
+//!
+//! The whole crate's `use` graph has no file-level cycle (`tests/layering/`), and
+//! `docs/architecture.md` walks it.
 #![recursion_limit = "256"]
 
 pub mod api;

@@ -5,7 +5,7 @@
 
 use leptos::{prelude::*, task::spawn_local};
 
-use crate::history::{delete_report, failure_message};
+use crate::api::{delete_report, failure_message};
 
 /// What a browser that does not own the report is told.
 pub const NOT_OWNER: &str = "Only the browser that created this report can delete it.";

@@ -1,33 +1,26 @@
 //! The page's components. They render on the server and come alive in the browser;
 //! browser APIs compile on both ends and only run in the browser, so no component
-//! carries a cfg. State (`report_state`) ← session ← views: the use graph flows one way.
-//! Three routes: the generator (`report_view`), the history list (`history_view`) and a
-//! stored report (`stored_report_view`, its state built by `stored` for the same reader).
+//! carries a cfg. One folder per page a person sees, and the reader they share:
+//! - `generator/`: the `/` route: the contract input, upload, model picker, the session
+//!   that runs a report, Run again;
+//! - `reader/`: a report on screen (state, body and `markdown/`, findings, contract
+//!   view, stats, exports), used by the generator and the stored page;
+//! - `history/`: the `/history` list and its filters in the URL;
+//! - `stored/`: the `/reports/:id` page of one stored report.
+//!
+//! Leaves any page may use: `browser` (clipboard, downloads), `links` (the pages'
+//! addresses), `utc_time`, `delete_button`. The use graph flows one way: pages →
+//! reader → leaves.
 
 mod browser;
-mod contract_input;
-mod contract_view;
 mod delete_button;
-mod exports;
-mod findings;
-mod findings_panel;
-mod history_query;
-mod history_view;
-pub mod markdown;
-mod model_picker;
-mod report_body;
-mod report_panel;
-mod report_state;
-mod report_view;
-mod rerun;
-mod session;
-mod stats;
+mod generator;
+mod history;
+mod links;
+pub mod reader;
 mod stored;
-mod stored_report_view;
-mod upload;
 mod utc_time;
 
-pub use history_view::HistoryView;
-pub use model_picker::ModelPicker;
-pub use report_view::ReportView;
-pub use stored_report_view::StoredReportView;
+pub use generator::ReportView;
+pub use history::HistoryView;
+pub use stored::StoredReportView;

@@ -6,11 +6,11 @@ use wasm_bindgen::JsCast;
 
 use super::{
     ModelPicker,
-    report_state::ReportState,
     session::{Session, SessionHandle},
     upload::{self, EXTENSIONS},
 };
 use crate::report::detect_language;
+use crate::ui::reader::ReportState;
 
 #[component]
 pub fn ContractInput(

@@ -5,13 +5,23 @@
 use leptos::{prelude::*, task::spawn_local};
 use leptos_router::hooks::use_query_map;
 
-use super::{
-    contract_input::ContractInput,
-    report_panel::ReportPanel,
-    report_state::ReportState,
-    rerun::{RERUN_PARAM, fill_from},
-    session::Session,
-    upload::contract_limit,
+mod contract_input;
+mod model_picker;
+mod report_panel;
+mod rerun;
+mod session;
+mod upload;
+
+pub use model_picker::ModelPicker;
+
+use contract_input::ContractInput;
+use report_panel::ReportPanel;
+use rerun::fill_from;
+use session::Session;
+
+use crate::{
+    api::contract_limit,
+    ui::{links::RERUN_PARAM, reader::ReportState},
 };
 
 /// What a key press asks for, if anything.
@@ -63,7 +73,7 @@ pub fn ReportView() -> impl IntoView {
     });
     on_cleanup(move || {
         keys.remove();
-        session.try_with_value(Session::stop);
+        session.try_with_value(Session::close);
     });
 
     view! {

@@ -4,20 +4,11 @@
 
 use leptos::prelude::*;
 
-use super::{report_state::ReportState, stored::model_id};
 use crate::{
-    api::list_models,
-    history::{failure_message, get_report},
+    api::{failure_message, get_report, list_models},
     protocol::ModelOption,
+    ui::reader::ReportState,
 };
-
-/// The query parameter naming the report to run again.
-pub const RERUN_PARAM: &str = "rerun";
-
-/// The generator's link for running a stored report again.
-pub fn rerun_href(id: &str) -> String {
-    format!("/?{RERUN_PARAM}={id}")
-}
 
 /// The stored model if the picker offers it and it can be used; otherwise what to tell
 /// the reader about the default that stays selected.
@@ -50,7 +41,7 @@ pub async fn fill_from(state: ReportState, id: String) {
             return;
         }
     };
-    let wanted = model_id(&report);
+    let wanted = report.model_id();
     state.contract.try_set(report.contract);
     state.filename.try_set(report.filename);
     state.input_error.try_set(None);
@@ -95,6 +86,5 @@ mod tests {
                 .unwrap_err()
                 .contains("not offered")
         );
-        assert_eq!(rerun_href("abc"), "/?rerun=abc");
     }
 }

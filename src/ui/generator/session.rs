@@ -1,7 +1,8 @@
-//! One report at a time in the browser: starts a stream, routes its events through the
-//! frame batcher into the report state, and aborts it on Stop, on a newer Generate and
-//! when the view goes away. A generation counter keeps a replaced stream from touching
-//! the page. Depends on the state, never on the view.
+//! One report at a time in the browser: starts a stream, routes its events into the
+//! report state and its text through the frame batcher to the reader (`LiveReader`),
+//! and aborts it on Stop, on a newer Generate and when the view goes away (`close`, from
+//! the view's cleanup). A generation counter keeps a replaced stream from touching the
+//! page. Depends on the reader, never on the view.
 
 use std::{
     cell::{Cell, RefCell},
@@ -12,37 +13,17 @@ use std::{
 use leptos::{prelude::*, task::spawn_local};
 use web_sys::AbortController;
 
-use super::{
-    browser,
-    findings::FindingsTracker,
-    markdown::LiveMarkdown,
-    report_state::{Input, Phase, ReportState},
-};
 use crate::{
     client::{ClientError, FrameBatcher, stream_report},
     protocol::{ReportEvent, ReportRequest},
+    ui::{
+        browser,
+        reader::{Input, LiveReader, Phase, ReportState},
+    },
 };
 
 /// How often the elapsed time ticks while a report runs.
 const CLOCK_TICK: Duration = Duration::from_millis(200);
-
-/// How often, at most, the findings are brought up to date while a report streams
-/// (each update reads the text added since the last one).
-const FINDINGS_EVERY_MS: f64 = 250.0;
-
-/// How often, at most, the status line announces new findings to screen readers.
-const ANNOUNCE_EVERY_MS: f64 = 1000.0;
-
-/// One report's reading state: its markdown, its findings, when they were last read,
-/// and the completed findings not announced yet.
-#[derive(Default)]
-struct Reader {
-    markdown: LiveMarkdown,
-    findings: FindingsTracker,
-    findings_at: f64,
-    unannounced: Vec<String>,
-    announced_at: f64,
-}
 
 /// How components hold the page's session: `Copy`, browser-local.
 pub type SessionHandle = StoredValue<Session, LocalStorage>;
@@ -104,13 +85,13 @@ impl Session {
 
         let live = self.generation.clone();
         let current = move || live.get() == generation;
-        let reader = Rc::new(RefCell::new(Reader::default()));
+        let reader = Rc::new(RefCell::new(LiveReader::new(s)));
         let batcher = {
             let current = current.clone();
             let reader = reader.clone();
             FrameBatcher::new(move |text| {
                 if current() {
-                    show_frame(s, &mut reader.borrow_mut(), text);
+                    reader.borrow_mut().frame(text);
                 }
             })
         };
@@ -125,21 +106,8 @@ impl Session {
                 return;
             }
             batcher.flush();
-            // The last block is final now: render it as written, without repair.
-            let mut reader = reader.borrow_mut();
-            let last = reader.markdown.finish();
-            if s.tail.with_untracked(|t| *t != last) {
-                s.tail.set(last);
-            }
             let ended_well = result.is_ok() && s.phase.get_untracked() == Phase::Done;
-            let findings = {
-                let Reader {
-                    markdown, findings, ..
-                } = &mut *reader;
-                findings.update(markdown.text(), ended_well)
-            };
-            let summary = findings.summary();
-            s.findings.set(findings);
+            let summary = reader.borrow_mut().finish(ended_well);
             s.stats.update(|st| st.now_ms = browser::now_ms());
             match result {
                 Ok(()) if ended_well => s.announcement.set(format!("report complete: {summary}")),
@@ -178,12 +146,11 @@ impl Session {
             stopped(self.state);
         }
     }
-}
 
-impl Drop for Session {
-    /// Leaving the page or unmounting the view ends the report and its clock.
-    fn drop(&mut self) {
-        self.abort();
+    /// Leaving the page or unmounting the view (its one cleanup path): the report stops
+    /// and its clock with it.
+    pub fn close(&self) {
+        self.stop();
         if let Some(clock) = self.clock.take() {
             clock.clear();
         }
@@ -215,42 +182,6 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
             batcher.flush();
             failed(s, e.message);
         }
-    }
-}
-
-/// One frame's text: the raw markdown grows, finished blocks are appended once, the
-/// tail is replaced only when it renders differently.
-fn show_frame(s: ReportState, reader: &mut Reader, text: &str) {
-    let frame = reader.markdown.push(text);
-    s.markdown.update(|m| m.push_str(text));
-    let block_finished = !frame.finished.is_empty();
-    s.append_blocks(frame.finished);
-    if s.tail.with_untracked(|t| *t != frame.tail) {
-        s.tail.set(frame.tail);
-    }
-    s.stats.update(|_| {});
-    let now = browser::now_ms();
-    if block_finished && now - reader.findings_at >= FINDINGS_EVERY_MS {
-        reader.findings_at = now;
-        let Reader {
-            markdown, findings, ..
-        } = reader;
-        let found = findings.update(markdown.text(), false);
-        reader.unannounced.extend(findings.newly_complete(&found));
-        s.findings.set(found);
-    }
-    if !reader.unannounced.is_empty() && now - reader.announced_at >= ANNOUNCE_EVERY_MS {
-        reader.announced_at = now;
-        announce_findings(s, &std::mem::take(&mut reader.unannounced));
-    }
-}
-
-/// One polite announcement for the findings completed since the last one.
-fn announce_findings(s: ReportState, fresh: &[String]) {
-    match fresh {
-        [] => {}
-        [one] => s.announcement.set(format!("new finding: {one}")),
-        many => s.announcement.set(format!("{} new findings", many.len())),
     }
 }
 

@@ -4,17 +4,10 @@
 
 use leptos::{prelude::*, task::spawn_local};
 
-use super::report_state::ReportState;
+use crate::ui::reader::ReportState;
 
 /// File name endings the contract box takes.
 pub const EXTENSIONS: [&str; 2] = [".sol", ".vy"];
-
-/// The largest contract the server accepts, in bytes.
-#[server]
-pub async fn contract_limit() -> Result<usize, ServerFnError> {
-    let state = expect_context::<crate::server::AppState>();
-    Ok(state.settings.limits.max_contract_bytes)
-}
 
 /// Why a file cannot go into the contract box.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

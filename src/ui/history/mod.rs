@@ -10,23 +10,23 @@ use leptos_router::{
     hooks::{use_navigate, use_query_map},
 };
 
-use super::{
-    delete_button::DeleteButton,
-    history_query::{
-        HISTORY_PATH, counts_label, history_href, is_filtered, page_count, query_from_params,
-        report_href, severity_param, with_page,
-    },
-    utc_time::{utc_datetime, utc_label},
-};
-use crate::{
-    history::{
-        HistoryPage, HistoryQuery, ReportStatus, ReportSummary, failure_message, list_reports,
-    },
-    report::Severity,
+mod query;
+
+use query::{
+    counts_label, history_href, is_filtered, page_count, query_from_params, severity_param,
+    with_page,
 };
 
-/// What a report without a file name is called.
-pub const PASTED: &str = "pasted contract";
+use crate::{
+    api::{failure_message, list_reports},
+    history::{HistoryPage, HistoryQuery, ReportStatus, ReportSummary},
+    report::Severity,
+    ui::{
+        delete_button::DeleteButton,
+        links::{HISTORY_PATH, PASTED, report_href},
+        utc_time::{utc_datetime, utc_label},
+    },
+};
 
 #[component]
 pub fn HistoryView() -> impl IntoView {
@@ -88,33 +88,21 @@ fn HistoryFilters(query: Memo<HistoryQuery>) -> impl IntoView {
     };
     let on_status = {
         let go = go.clone();
-        move |ev| {
-            let value = event_target_value(&ev);
-            go(&|q: &mut HistoryQuery| q.status = ReportStatus::parse(&value));
-        }
+        move |value: String| go(&|q: &mut HistoryQuery| q.status = ReportStatus::parse(&value))
     };
-    let on_severity = move |ev| {
-        let value = event_target_value(&ev);
+    let on_severity = move |value: String| {
         go(&|q: &mut HistoryQuery| {
-            q.severity = Severity::ALL
-                .into_iter()
-                .find(|s| severity_param(*s) == value);
+            q.severity = Severity::all().find(|s| severity_param(*s) == value);
         });
     };
-    let status_options = ReportStatus::ALL
-        .into_iter()
-        .map(|s| {
-            let selected = move || query.with(|q| q.status == Some(s));
-            view! { <option value=s.as_str() selected=selected>{s.as_str()}</option> }
-        })
-        .collect_view();
-    let severity_options = Severity::ALL
-        .into_iter()
-        .map(|s| {
-            let selected = move || query.with(|q| q.severity == Some(s));
-            view! { <option value=severity_param(s) selected=selected>{s.as_str()}</option> }
-        })
-        .collect_view();
+    let statuses = ReportStatus::all()
+        .map(|s| (s.as_str().to_owned(), s.as_str()))
+        .collect();
+    let severities = Severity::all()
+        .map(|s| (severity_param(s), s.as_str()))
+        .collect();
+    let status = Signal::derive(move || query.with(|q| q.status.map(ReportStatus::as_str)));
+    let severity = Signal::derive(move || query.with(|q| q.severity.map(severity_param)));
     // Without the app (before hydration), the form still works as a plain GET.
     view! {
         <form class="history-filters" role="search" method="get" action=HISTORY_PATH on:submit=search>
@@ -131,21 +119,49 @@ fn HistoryFilters(query: Memo<HistoryQuery>) -> impl IntoView {
                 />
             </label>
             <button id="history-search" type="submit">"Search"</button>
-            <label class="filter">
-                <span>"Status"</span>
-                <select id="history-status" name="status" on:change=on_status>
-                    <option value="" selected=move || query.with(|q| q.status.is_none())>"any"</option>
-                    {status_options}
-                </select>
-            </label>
-            <label class="filter">
-                <span>"Severity"</span>
-                <select id="history-severity" name="severity" on:change=on_severity>
-                    <option value="" selected=move || query.with(|q| q.severity.is_none())>"any"</option>
-                    {severity_options}
-                </select>
-            </label>
+            <FilterSelect id="history-status" name="status" label="Status" options=statuses selected=status pick=on_status/>
+            <FilterSelect
+                id="history-severity"
+                name="severity"
+                label="Severity"
+                options=severities
+                selected=severity
+                pick=on_severity
+            />
         </form>
+    }
+}
+
+/// One of the list's filters as a select: "any", then an option per `(value, label)`.
+/// `selected` is the value the URL holds (`None` for any); picking one calls `pick`.
+#[component]
+fn FilterSelect<S: ToString + Send + Sync + 'static>(
+    id: &'static str,
+    name: &'static str,
+    label: &'static str,
+    options: Vec<(String, &'static str)>,
+    selected: Signal<Option<S>>,
+    pick: impl Fn(String) + 'static,
+) -> impl IntoView {
+    let current = move || selected.with(|s| s.as_ref().map(ToString::to_string));
+    let options = options
+        .into_iter()
+        .map(|(value, text)| {
+            let is_selected = {
+                let value = value.clone();
+                move || current().as_deref() == Some(value.as_str())
+            };
+            view! { <option value=value selected=is_selected>{text}</option> }
+        })
+        .collect_view();
+    view! {
+        <label class="filter">
+            <span>{label}</span>
+            <select id=id name=name on:change=move |ev| pick(event_target_value(&ev))>
+                <option value="" selected=move || current().is_none()>"any"</option>
+                {options}
+            </select>
+        </label>
     }
 }
 

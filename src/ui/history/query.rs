@@ -5,15 +5,8 @@
 use crate::{
     history::{HistoryQuery, ReportStatus, SeverityCounts},
     report::Severity,
+    ui::links::HISTORY_PATH,
 };
-
-/// The history page's path.
-pub const HISTORY_PATH: &str = "/history";
-
-/// The page of the stored report `id` (a capability link: the id is the access).
-pub fn report_href(id: &str) -> String {
-    format!("/reports/{id}")
-}
 
 /// Reads the filters from the query parameters (`get` looks one up, decoded). Unknown
 /// values are ignored rather than refused: an old or hand-edited link still opens.
@@ -83,8 +76,7 @@ pub fn page_count(total: u64, page_size: u32) -> u32 {
 
 /// `2 High · 1 Medium`: the non-zero counts, most severe first; empty when none.
 pub fn counts_label(counts: &SeverityCounts) -> String {
-    Severity::ALL
-        .into_iter()
+    Severity::all()
         .filter_map(|s| {
             let n = counts.get(s);
             (n > 0).then(|| format!("{n} {s}"))
@@ -99,9 +91,7 @@ pub fn severity_param(s: Severity) -> String {
 }
 
 fn severity_named(name: &str) -> Option<Severity> {
-    Severity::ALL
-        .into_iter()
-        .find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
+    Severity::all().find(|s| s.as_str().eq_ignore_ascii_case(name.trim()))
 }
 
 /// Percent-encodes all but unreserved characters (RFC 3986), the same on both ends so

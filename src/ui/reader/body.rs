@@ -7,7 +7,7 @@ use leptos::{html, prelude::*};
 
 use super::{
     markdown::{BlockView, nodes_view},
-    report_state::{BlockPage, ReportState},
+    state::{BlockPage, ReportState},
 };
 
 /// How close to the bottom (px) still counts as "at the bottom".

@@ -3,7 +3,7 @@
 
 use leptos::{html, prelude::*};
 
-use super::report_state::ReportState;
+use super::state::ReportState;
 
 /// The contract's lines with their 1-based numbers and whether each is highlighted.
 pub fn numbered_lines(source: &str, (first, last): (u32, u32)) -> Vec<(u32, String, bool)> {

@@ -6,7 +6,7 @@ use crate::{
     report::{
         check_lines, detect_language,
         export::{
-            json::{Contract, ReportDocument, Timings},
+            json::{AuditedContract, ReportDocument, Timings},
             sarif::{SarifInput, SarifTool, to_sarif_string},
         },
         parse_finished_report,
@@ -23,6 +23,46 @@ pub struct ExportInput<'a> {
     pub done: Option<&'a Done>,
     /// How the stream ended when not cleanly (`stopped`, `error`).
     pub status: Option<&'a str>,
+}
+
+/// One download the reader offers: its button, its file and how it is built.
+pub struct ExportFormat {
+    /// The button's element id.
+    pub id: &'static str,
+    pub label: &'static str,
+    pub extension: &'static str,
+    pub mime: &'static str,
+    pub build: fn(&ExportInput<'_>) -> String,
+}
+
+/// The downloads, in button order; the buttons are made from this table.
+pub static EXPORTS: [ExportFormat; 3] = [
+    ExportFormat {
+        id: "download-md",
+        label: "Markdown",
+        extension: "md",
+        mime: "text/markdown",
+        build: as_written,
+    },
+    ExportFormat {
+        id: "download-json",
+        label: "JSON",
+        extension: "json",
+        mime: "application/json",
+        build: to_json,
+    },
+    ExportFormat {
+        id: "download-sarif",
+        label: "SARIF",
+        extension: "sarif",
+        mime: "application/sarif+json",
+        build: to_sarif,
+    },
+];
+
+/// The Markdown export: the report as the model wrote it.
+fn as_written(input: &ExportInput<'_>) -> String {
+    input.markdown.to_owned()
 }
 
 /// The download name for an export: `Vault.sol` → `Vault.report.md`.
@@ -42,7 +82,7 @@ fn contract_name(filename: Option<&str>) -> &str {
 pub fn to_json(input: &ExportInput<'_>) -> String {
     let mut report = parse_finished_report(input.markdown);
     check_lines(&mut report, input.contract, input.filename);
-    let contract = Contract {
+    let contract = AuditedContract {
         name: contract_name(input.filename).to_owned(),
         language: detect_language(input.contract, input.filename),
         sha256: None,

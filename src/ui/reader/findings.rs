@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use crate::report::{Block, Finding, Outliner, Parsed, Severity, Unclassified, parse_block};
+use crate::report::{Finding, FindingBlock, Outliner, Parsed, Severity, Unclassified, parse_block};
 
 /// A finding with where it sits in the report and its markdown (for Copy).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,8 +42,7 @@ enum Entry {
 impl Findings {
     /// `(severity, count)` for every severity present, most severe first.
     pub fn counts(&self) -> Vec<(Severity, usize)> {
-        Severity::ALL
-            .into_iter()
+        Severity::all()
             .map(|s| {
                 (
                     s,
@@ -130,7 +129,7 @@ fn push(findings: &mut Findings, entry: Entry) {
     }
 }
 
-fn entry(text: &str, block: &Block) -> Entry {
+fn entry(text: &str, block: &FindingBlock) -> Entry {
     match parse_block(text, block) {
         Parsed::Finding(finding) => Entry::Finding(Arc::new(LiveFinding {
             line: block.line,

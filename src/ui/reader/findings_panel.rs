@@ -8,11 +8,11 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::{
-    browser,
     findings::{LiveFinding, LiveUnclassified},
-    report_state::ReportState,
+    state::ReportState,
 };
 use crate::report::Location;
+use crate::ui::browser;
 
 /// `Vault.sol:19-25`, `line 7`.
 pub fn location_label(l: &Location) -> String {

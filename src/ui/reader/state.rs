@@ -6,7 +6,7 @@ use leptos::prelude::*;
 
 use super::{
     findings::Findings,
-    markdown::{Block, Node},
+    markdown::{MarkupNode, RenderedBlock},
     stats::LiveStats,
 };
 
@@ -67,7 +67,7 @@ pub const PAGE_SIZE: usize = 64;
 #[derive(Clone, Debug)]
 pub struct BlockPage {
     pub index: usize,
-    pub blocks: ArcRwSignal<Vec<Block>>,
+    pub blocks: ArcRwSignal<Vec<RenderedBlock>>,
 }
 
 /// What a report is generated from: contract, file name, model.
@@ -100,7 +100,7 @@ pub struct ReportState {
     /// Finished blocks, rendered once each, in pages of [`PAGE_SIZE`].
     pub pages: RwSignal<Vec<BlockPage>>,
     /// The unfinished last block, re-rendered each frame.
-    pub tail: RwSignal<Vec<Node>>,
+    pub tail: RwSignal<Vec<MarkupNode>>,
     /// The findings read out of the report so far.
     pub findings: RwSignal<Findings>,
     /// The contract lines shown in the contract view, when it is open.
@@ -169,7 +169,7 @@ impl ReportState {
     }
 
     /// Appends finished blocks: to the last page while it has room, else to new ones.
-    pub fn append_blocks(&self, blocks: Vec<Block>) {
+    pub fn append_blocks(&self, blocks: Vec<RenderedBlock>) {
         for block in blocks {
             let last = self.pages.with_untracked(|p| p.last().cloned());
             match last {

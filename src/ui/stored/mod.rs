@@ -10,17 +10,20 @@ use leptos_router::{
     hooks::{use_navigate, use_params_map},
 };
 
-use super::{
-    delete_button::DeleteButton,
-    history_query::{HISTORY_PATH, report_href},
-    history_view::PASTED,
-    report_panel::{ReportActions, ReportReader, StatusLine},
-    report_state::ReportState,
-    rerun::rerun_href,
-    stored::status_label,
-    utc_time::{utc_datetime, utc_label},
+mod state;
+
+use state::status_label;
+
+use crate::{
+    api::{failure_message, get_report},
+    history::{ReportStatus, StoredReport},
+    ui::{
+        delete_button::DeleteButton,
+        links::{HISTORY_PATH, PASTED, report_href, rerun_href},
+        reader::{ReportActions, ReportReader, ReportState, StatusLine},
+        utc_time::{utc_datetime, utc_label},
+    },
 };
-use crate::history::{ReportStatus, StoredReport, failure_message, get_report};
 
 /// What the page says for an id the store does not have.
 pub const NOT_FOUND: &str = "No report has this id; it may have been deleted or pruned.";

@@ -6,15 +6,10 @@
 
 use leptos::prelude::*;
 
-use super::{
-    findings::FindingsTracker,
-    markdown::LiveMarkdown,
-    report_state::{Phase, ReportState},
-    stats::LiveStats,
-};
 use crate::{
     history::{ReportStatus, StoredReport},
     protocol::Done,
+    ui::reader::{FindingsTracker, LiveMarkdown, LiveStats, Phase, ReportState},
 };
 
 /// The reader's phase for a stored status (`#report[data-phase]` follows it).
@@ -38,11 +33,6 @@ pub fn status_label(status: ReportStatus) -> &'static str {
             "interrupted: the server stopped mid-report; partial text kept"
         }
     }
-}
-
-/// `provider/model`, as the picker and the `meta` event name a model.
-pub fn model_id(report: &StoredReport) -> String {
-    format!("{}/{}", report.provider, report.model)
 }
 
 /// The figures the live page would show at the report's end. The server's `done`
@@ -92,7 +82,7 @@ impl ReportState {
         let input = (
             report.contract.clone(),
             report.filename.clone(),
-            Some(model_id(report)),
+            Some(report.model_id()),
         );
         state.contract.set(input.0.clone());
         state.filename.set(input.1.clone());
@@ -100,20 +90,20 @@ impl ReportState {
         state.started_with.set(Some(input));
 
         let mut markdown = LiveMarkdown::new();
-        let frame = markdown.push(&report.text);
-        state.append_blocks(frame.finished);
+        let update = markdown.push(&report.text);
+        state.append_blocks(update.finished);
         state.tail.set(markdown.finish());
-        state.markdown.set(report.text.clone());
         let finished = report.status == ReportStatus::Done;
         state
             .findings
-            .set(FindingsTracker::default().update(markdown.text(), finished));
+            .set(FindingsTracker::default().update(&report.text, finished));
+        state.markdown.set(report.text.clone());
 
         state.phase.set(phase_of(report.status));
         state
             .error
             .set(report.error.as_ref().map(|e| e.message.clone()));
-        state.model_used.set(Some(model_id(report)));
+        state.model_used.set(Some(report.model_id()));
         state.report_id.set(Some(report.id.clone()));
         state.stats.set(stored_stats(report));
         // A stored report opens at its top.
@@ -151,10 +141,7 @@ mod tests {
 
     #[test]
     fn each_status_has_its_phase_and_the_hooks_other_tests_use() {
-        let hooks: Vec<&str> = ReportStatus::ALL
-            .into_iter()
-            .map(|s| phase_of(s).as_str())
-            .collect();
+        let hooks: Vec<&str> = ReportStatus::all().map(|s| phase_of(s).as_str()).collect();
         assert_eq!(hooks, ["streaming", "done", "stopped", "error", "stopped"]);
         assert!(status_label(ReportStatus::Interrupted).starts_with("interrupted: the server"));
         assert!(status_label(ReportStatus::Streaming).contains("text so far"));

@@ -20,9 +20,11 @@ struct Fence {
     len: usize,
 }
 
-/// Feeds the report text in, hands out each block as it finishes.
+/// Feeds the report text in, hands out each block as it finishes. It keeps only the
+/// unfinished tail: the report's text is kept once, by the page's state.
 #[derive(Debug, Default)]
 pub struct BlockSplitter {
+    /// The unfinished tail, then the part of the last chunk not scanned yet.
     text: String,
     /// Where the unfinished tail starts.
     tail_start: usize,
@@ -37,8 +39,8 @@ impl BlockSplitter {
         Self::default()
     }
 
-    /// Appends `chunk`; returns the byte ranges of the blocks it finished, in order.
-    pub fn push(&mut self, chunk: &str) -> Vec<Range<usize>> {
+    /// Appends `chunk`; returns the text of each block it finished, in order.
+    pub fn push(&mut self, chunk: &str) -> Vec<String> {
         self.text.push_str(chunk);
         let mut finished = Vec::new();
         while let Some(nl) = self.text[self.scanned..].find('\n') {
@@ -47,7 +49,15 @@ impl BlockSplitter {
             self.scanned = end;
             self.scan_line(start, end, &mut finished);
         }
-        finished
+        let blocks = finished
+            .into_iter()
+            .map(|r| self.text[r].to_owned())
+            .collect();
+        // Finished text is handed out once and not kept.
+        self.text.drain(..self.tail_start);
+        self.scanned -= self.tail_start;
+        self.tail_start = 0;
+        blocks
     }
 
     fn scan_line(&mut self, start: usize, end: usize, finished: &mut Vec<Range<usize>>) {
@@ -80,19 +90,9 @@ impl BlockSplitter {
         }
     }
 
-    /// Everything received so far.
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// The unfinished last block (may be empty).
     pub fn tail(&self) -> &str {
         &self.text[self.tail_start..]
-    }
-
-    /// Where the tail starts in [`Self::text`].
-    pub fn tail_start(&self) -> usize {
-        self.tail_start
     }
 }
 
@@ -153,12 +153,10 @@ pub fn ends_in_fence(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    fn blocks(text: &str) -> (Vec<&str>, &str) {
+    fn blocks(text: &str) -> (Vec<String>, String) {
         let mut s = BlockSplitter::new();
-        let ranges = s.push(text);
-        let tail_start = s.tail_start();
-        let out = ranges.into_iter().map(|r| &text[r]).collect();
-        (out, &text[tail_start..])
+        let done = s.push(text);
+        (done, s.tail().to_owned())
     }
 
     #[test]
@@ -201,7 +199,7 @@ mod tests {
         let mut s = BlockSplitter::new();
         assert!(s.push("text\n\n# Head").is_empty());
         assert_eq!(s.tail(), "text\n\n# Head");
-        assert_eq!(s.push("ing\n"), [0..6, 6..16]);
+        assert_eq!(s.push("ing\n"), ["text\n\n", "# Heading\n"]);
         assert_eq!(s.tail(), "");
     }
 }

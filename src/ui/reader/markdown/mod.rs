@@ -3,7 +3,7 @@
 //! [`BlockSplitter`] cuts the growing text into finished blocks and one tail; each
 //! finished block is rendered once ([`render_block`]) and its DOM never changes again;
 //! only the tail is repaired and re-rendered each frame ([`render_tail`]). Everything
-//! here is pure and unit-tested; `view` turns the [`Node`] tree into DOM one to one,
+//! here is pure and unit-tested; `view` turns the [`MarkupNode`] tree into DOM one to one,
 //! never through `inner_html`.
 
 mod blocks;
@@ -18,7 +18,7 @@ mod view;
 mod tests;
 
 pub use blocks::BlockSplitter;
-pub use node::{Align, Kind, Node};
+pub use node::{Align, Kind, MarkupNode};
 pub use render::{render_block, render_tail};
-pub use stream::{Block, Frame, LiveMarkdown};
+pub use stream::{LiveMarkdown, RenderUpdate, RenderedBlock};
 pub use view::{BlockView, nodes_view};

@@ -4,10 +4,10 @@
 
 /// One node of a rendered block.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Node {
+pub enum MarkupNode {
     /// Literal text; the view sets it as a text node, never as markup.
     Text(String),
-    Element(Kind, Vec<Node>),
+    Element(Kind, Vec<MarkupNode>),
 }
 
 /// How a table column is aligned.
@@ -55,7 +55,7 @@ pub enum Kind {
     TaskMarker(bool),
 }
 
-impl Node {
+impl MarkupNode {
     pub fn text(s: impl Into<String>) -> Self {
         Self::Text(s.into())
     }

@@ -1,4 +1,4 @@
-//! pulldown-cmark events → [`Node`]s, mapping each event to the one safe element it
+//! pulldown-cmark events → [`MarkupNode`]s, mapping each event to the one safe element it
 //! stands for. Raw HTML becomes text, links pass [`link::classify`] or become text,
 //! images become their alt text and address, heading ids and footnotes are not
 //! enabled (an id from the model could shadow the page's own ids).
@@ -9,7 +9,7 @@ use pulldown_cmark::{
 
 use super::{
     link,
-    node::{Align, Kind, Node},
+    node::{Align, Kind, MarkupNode},
     repair::repair_tail,
 };
 
@@ -20,12 +20,12 @@ fn options() -> Options {
 }
 
 /// A finished block, rendered once.
-pub fn render_block(text: &str) -> Vec<Node> {
+pub fn render_block(text: &str) -> Vec<MarkupNode> {
     build(Parser::new_ext(text, options()))
 }
 
 /// The unfinished tail, repaired for this frame first (see `repair`).
-pub fn render_tail(text: &str) -> Vec<Node> {
+pub fn render_tail(text: &str) -> Vec<MarkupNode> {
     render_block(&repair_tail(text))
 }
 
@@ -37,14 +37,14 @@ enum Open {
 }
 
 struct Builder {
-    stack: Vec<(Open, Vec<Node>)>,
+    stack: Vec<(Open, Vec<MarkupNode>)>,
     /// Column alignments of the table being built, and the current cell's column.
     aligns: Vec<Alignment>,
     column: usize,
     in_head: bool,
 }
 
-fn build<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Node> {
+fn build<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<MarkupNode> {
     let mut b = Builder {
         stack: vec![(Open::Lifted, Vec::new())],
         aligns: Vec::new(),
@@ -62,11 +62,13 @@ fn build<'a>(events: impl Iterator<Item = Event<'a>>) -> Vec<Node> {
 }
 
 impl Builder {
-    fn push(&mut self, node: Node) {
+    fn push(&mut self, node: MarkupNode) {
         if let Some((_, children)) = self.stack.last_mut() {
             // Adjacent text merges, so the tree does not depend on how the parser
             // happened to cut its text events.
-            if let (Node::Text(new), Some(Node::Text(last))) = (&node, children.last_mut()) {
+            if let (MarkupNode::Text(new), Some(MarkupNode::Text(last))) =
+                (&node, children.last_mut())
+            {
                 last.push_str(new);
                 return;
             }
@@ -75,7 +77,7 @@ impl Builder {
     }
 
     fn text(&mut self, s: &str) {
-        self.push(Node::text(s));
+        self.push(MarkupNode::text(s));
     }
 
     fn open(&mut self, kind: Kind) {
@@ -87,7 +89,7 @@ impl Builder {
             return;
         };
         match open {
-            Open::Element(kind) => self.push(Node::Element(kind, children)),
+            Open::Element(kind) => self.push(MarkupNode::Element(kind, children)),
             Open::Lifted => children.into_iter().for_each(|c| self.push(c)),
         }
     }
@@ -101,15 +103,17 @@ impl Builder {
             }
             Event::End(_) => self.close(),
             Event::Text(t) => self.text(&t),
-            Event::Code(t) => self.push(Node::Element(Kind::Code, vec![Node::text(&*t)])),
+            Event::Code(t) => {
+                self.push(MarkupNode::Element(Kind::Code, vec![MarkupNode::text(&*t)]))
+            }
             Event::Html(t) | Event::InlineHtml(t) => self.text(&t),
             Event::InlineMath(t) | Event::DisplayMath(t) => self.text(&t),
             Event::FootnoteReference(t) => self.text(&format!("[^{t}]")),
             Event::SoftBreak => self.text("\n"),
-            Event::HardBreak => self.push(Node::Element(Kind::LineBreak, Vec::new())),
-            Event::Rule => self.push(Node::Element(Kind::Rule, Vec::new())),
+            Event::HardBreak => self.push(MarkupNode::Element(Kind::LineBreak, Vec::new())),
+            Event::Rule => self.push(MarkupNode::Element(Kind::Rule, Vec::new())),
             Event::TaskListMarker(done) => {
-                self.push(Node::Element(Kind::TaskMarker(done), Vec::new()));
+                self.push(MarkupNode::Element(Kind::TaskMarker(done), Vec::new()));
             }
         }
     }

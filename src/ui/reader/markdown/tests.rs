@@ -4,20 +4,20 @@
 
 use proptest::prelude::*;
 
-use super::{Kind, LiveMarkdown, Node, link::Target, render_block, render_tail};
+use super::{Kind, LiveMarkdown, MarkupNode, link::Target, render_block, render_tail};
 
-fn el(kind: Kind, children: Vec<Node>) -> Node {
-    Node::Element(kind, children)
+fn el(kind: Kind, children: Vec<MarkupNode>) -> MarkupNode {
+    MarkupNode::Element(kind, children)
 }
-fn t(s: &str) -> Node {
-    Node::text(s)
+fn t(s: &str) -> MarkupNode {
+    MarkupNode::text(s)
 }
 
 /// Every element kind in the tree, depth first.
-fn kinds(nodes: &[Node]) -> Vec<Kind> {
+fn kinds(nodes: &[MarkupNode]) -> Vec<Kind> {
     let mut out = Vec::new();
-    fn walk(n: &Node, out: &mut Vec<Kind>) {
-        if let Node::Element(k, c) = n {
+    fn walk(n: &MarkupNode, out: &mut Vec<Kind>) {
+        if let MarkupNode::Element(k, c) = n {
             out.push(k.clone());
             c.iter().for_each(|n| walk(n, out));
         }
@@ -26,7 +26,7 @@ fn kinds(nodes: &[Node]) -> Vec<Kind> {
     out
 }
 
-fn links(nodes: &[Node]) -> Vec<Target> {
+fn links(nodes: &[MarkupNode]) -> Vec<Target> {
     kinds(nodes)
         .into_iter()
         .filter_map(|k| match k {
@@ -36,12 +36,12 @@ fn links(nodes: &[Node]) -> Vec<Target> {
         .collect()
 }
 
-fn text_of(nodes: &[Node]) -> String {
-    nodes.iter().map(Node::plain_text).collect()
+fn text_of(nodes: &[MarkupNode]) -> String {
+    nodes.iter().map(MarkupNode::plain_text).collect()
 }
 
 /// The whole text streamed in the given chunks: every block, then the final tail.
-fn streamed(chunks: &[&str]) -> Vec<Vec<Node>> {
+fn streamed(chunks: &[&str]) -> Vec<Vec<MarkupNode>> {
     let mut live = LiveMarkdown::new();
     let mut out = Vec::new();
     for c in chunks {

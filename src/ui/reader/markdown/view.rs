@@ -1,22 +1,22 @@
-//! The thin view over the renderer: a [`Node`] becomes the one element it names, text
+//! The thin view over the renderer: a [`MarkupNode`] becomes the one element it names, text
 //! becomes a text node, attributes come only from checked values. No `inner_html`.
 
 use leptos::prelude::*;
 
 use super::{
-    node::{Align, Kind, Node},
-    stream::Block,
+    node::{Align, Kind, MarkupNode},
+    stream::RenderedBlock,
 };
 use crate::ui::browser;
 
 /// One finished block. Its DOM is built once and never touched again.
 #[component]
-pub fn BlockView(block: Block) -> impl IntoView {
+pub fn BlockView(block: RenderedBlock) -> impl IntoView {
     view! { <div class="md-block" data-block=block.index data-line=block.line>{nodes_view(&block.nodes)}</div> }
 }
 
 /// The DOM for a list of nodes.
-pub fn nodes_view(nodes: &[Node]) -> AnyView {
+pub fn nodes_view(nodes: &[MarkupNode]) -> AnyView {
     nodes.iter().map(node_view).collect_view().into_any()
 }
 
@@ -69,10 +69,10 @@ fn classed(tag: &'static str, class: &'static str, inner: AnyView) -> AnyView {
     element(tag, attrs, inner)
 }
 
-fn node_view(node: &Node) -> AnyView {
+fn node_view(node: &MarkupNode) -> AnyView {
     let (kind, children) = match node {
-        Node::Text(t) => return t.clone().into_any(),
-        Node::Element(kind, children) => (kind, children),
+        MarkupNode::Text(t) => return t.clone().into_any(),
+        MarkupNode::Element(kind, children) => (kind, children),
     };
     let inner = nodes_view(children);
     match kind {

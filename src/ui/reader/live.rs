@@ -1,0 +1,94 @@
+//! A report being read as it streams: each frame's text goes to the markdown renderer
+//! (finished blocks appended once, the tail replaced only when it renders differently),
+//! the findings are brought up to date at most every `FINDINGS_EVERY_MS`, and new ones
+//! are announced politely. The generator's session hands every frame here, once.
+
+use leptos::prelude::*;
+
+use super::{findings::FindingsTracker, markdown::LiveMarkdown, state::ReportState};
+use crate::ui::browser;
+
+/// How often, at most, the findings are brought up to date while a report streams
+/// (each update reads the text added since the last one).
+const FINDINGS_EVERY_MS: f64 = 250.0;
+
+/// How often, at most, the status line announces new findings to screen readers.
+const ANNOUNCE_EVERY_MS: f64 = 1000.0;
+
+/// One report's reading state: its markdown, its findings, when they were last read,
+/// and the completed findings not announced yet.
+pub struct LiveReader {
+    state: ReportState,
+    markdown: LiveMarkdown,
+    findings: FindingsTracker,
+    findings_at: f64,
+    unannounced: Vec<String>,
+    announced_at: f64,
+}
+
+impl LiveReader {
+    pub fn new(state: ReportState) -> Self {
+        Self {
+            state,
+            markdown: LiveMarkdown::default(),
+            findings: FindingsTracker::default(),
+            findings_at: 0.0,
+            unannounced: Vec::new(),
+            announced_at: 0.0,
+        }
+    }
+
+    /// One frame's text: the raw markdown grows, finished blocks are appended once, the
+    /// tail is replaced only when it renders differently.
+    pub fn frame(&mut self, text: &str) {
+        let s = self.state;
+        let update = self.markdown.push(text);
+        s.markdown.update(|m| m.push_str(text));
+        let block_finished = !update.finished.is_empty();
+        s.append_blocks(update.finished);
+        if s.tail.with_untracked(|t| *t != update.tail) {
+            s.tail.set(update.tail);
+        }
+        s.stats.update(|_| {});
+        let now = browser::now_ms();
+        if block_finished && now - self.findings_at >= FINDINGS_EVERY_MS {
+            self.findings_at = now;
+            let found = s
+                .markdown
+                .with_untracked(|m| self.findings.update(m, false));
+            self.unannounced
+                .extend(self.findings.newly_complete(&found));
+            s.findings.set(found);
+        }
+        if !self.unannounced.is_empty() && now - self.announced_at >= ANNOUNCE_EVERY_MS {
+            self.announced_at = now;
+            announce_findings(s, &std::mem::take(&mut self.unannounced));
+        }
+    }
+
+    /// The stream has ended: the last block is rendered as written (no more repair) and
+    /// the findings read once more; `ended_well` when it ended with `done`. Returns the
+    /// findings' summary for the announcement.
+    pub fn finish(&mut self, ended_well: bool) -> String {
+        let s = self.state;
+        let last = self.markdown.finish();
+        if s.tail.with_untracked(|t| *t != last) {
+            s.tail.set(last);
+        }
+        let findings = s
+            .markdown
+            .with_untracked(|m| self.findings.update(m, ended_well));
+        let summary = findings.summary();
+        s.findings.set(findings);
+        summary
+    }
+}
+
+/// One polite announcement for the findings completed since the last one.
+fn announce_findings(s: ReportState, fresh: &[String]) {
+    match fresh {
+        [] => {}
+        [one] => s.announcement.set(format!("new finding: {one}")),
+        many => s.announcement.set(format!("{} new findings", many.len())),
+    }
+}
