@@ -1,4 +1,4 @@
-//! The wire protocol of `POST /api/report` (DESIGN §3), shared by the server and the
+//! The wire protocol of `POST /api/report` (docs/protocol.md), shared by the server and the
 //! browser so both ends serialise exactly the same shapes.
 
 use serde::{Deserialize, Serialize};
@@ -231,7 +231,7 @@ pub enum StreamDecodeError {
 /// The one reader of our own event stream (`POST /api/report`'s body): bytes in, in any
 /// split, `ReportEvent`s out. Used by the browser client, the tests and the benchmarks.
 /// Unknown event types are skipped, so older readers keep working as the protocol grows
-/// (DESIGN §3 only grows); everything after the terminal `done`/`error` is ignored.
+/// (docs/protocol.md only grows); everything after the terminal `done`/`error` is ignored.
 #[derive(Debug, Default)]
 pub struct ReportDecoder {
     sse: crate::sse::Decoder,
@@ -270,7 +270,7 @@ impl ReportDecoder {
     }
 
     /// Events that arrived after the terminal one and were ignored. Always 0 from a
-    /// server that keeps DESIGN §3's "exactly one `done` or `error`, last"; tests check it.
+    /// server that keeps docs/protocol.md's "exactly one `done` or `error`, last"; tests check it.
     pub fn after_end(&self) -> usize {
         self.after_end
     }

@@ -1,4 +1,4 @@
-//! Every fault between the model and the browser has one clear outcome (DESIGN §3):
+//! Every fault between the model and the browser has one clear outcome (docs/protocol.md):
 //! each test below drives one over real loopback TCP against the fake model server and
 //! checks what the client sees, that the model connection is closed, and the metrics.
 

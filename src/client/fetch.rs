@@ -17,7 +17,7 @@ pub enum ClientError {
     /// The AbortSignal fired (Stop, a newer Generate, or leaving the page).
     #[error("stopped")]
     Aborted,
-    /// The server refused before streaming (DESIGN §3): status, code and message.
+    /// The server refused before streaming (docs/protocol.md): status, code and message.
     #[error("{message}")]
     Rejected {
         status: u16,

@@ -14,7 +14,7 @@ pub enum BodyError<E> {
     Body(E),
     #[error(transparent)]
     Decode(#[from] StreamDecodeError),
-    /// Events came after the terminal `done`/`error`, which DESIGN §3 rules out.
+    /// Events came after the terminal `done`/`error`, which docs/protocol.md rules out.
     #[error("{0} event(s) after the terminal event")]
     AfterEnd(usize),
 }
