@@ -1,6 +1,6 @@
 //! Relay benchmark: what `POST /api/report` adds between an OpenAI-compatible model and
 //! the browser, measured (not asserted) on loopback with the real router and a fake
-//! model that timestamps every token. README "Benchmarks" explains each scenario.
+//! model that timestamps every token. docs/benchmarks.md explains each scenario.
 //!
 //! ```text
 //! cargo bench --features ssr --bench relay                  # full run, about 2 minutes

@@ -1,5 +1,5 @@
 //! The JSON export, `"schema": "auditstream.report/1"`: one report with what produced it.
-//! The shape is documented in the README; a breaking change bumps the schema's number, an
+//! The shape is documented in docs/reports.md; a breaking change bumps the schema's number, an
 //! added optional field does not.
 
 use serde::{Deserialize, Serialize};
