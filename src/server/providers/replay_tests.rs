@@ -14,7 +14,7 @@ use super::openai::ChatParser;
 use super::{EventParser, Frame, FrameResult, LineParser};
 
 /// Every entry of `index.json` must be replayed; a new fixture must come with its parser.
-const FIXTURES: usize = 52;
+const FIXTURES: usize = 54;
 /// Random split schedules per fixture, on top of the fixed ones.
 const SEEDS: u64 = 8;
 
