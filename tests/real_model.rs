@@ -35,6 +35,8 @@ const N_CTX: u32 = 4096;
 const N_CTX_LONG: u32 = 16384;
 /// How long the server must use no CPU to count as idle: several 10 ms ticks.
 const QUIET: Duration = Duration::from_millis(300);
+/// CPU time the server must spend while a report is read before Stop: it is generating.
+const BUSY: Duration = Duration::from_millis(100);
 
 const CONTRACT: &str = "pragma solidity ^0.8.0;\n\
 contract Bank {\n\
@@ -203,12 +205,13 @@ async fn stop_ends_the_servers_generation_and_the_next_report_starts_at_once() {
     let resp = post(&app, CONTRACT).await;
     let mut reader = support::EventReader::new(resp);
     let id = report_id(&reader.next(WAIT).await.unwrap().event);
-    let before = tokens(&mut reader, 5).await;
-    // It is generating: its CPU time grows while the report streams.
+    // Read on until it has clearly been generating as the tokens come: Stop lands on a
+    // report that is streaming, not on one the reader had already stalled.
     let cpu = server.cpu();
-    server
-        .busy(cpu, Duration::from_millis(100), Duration::from_secs(10))
-        .await;
+    let mut before = tokens(&mut reader, 5).await;
+    while server.cpu() < cpu + BUSY {
+        before += &tokens(&mut reader, 1).await;
+    }
     // Stop: the page aborts its fetch, which drops the response.
     let stopped = Instant::now();
     drop(reader);
@@ -350,22 +353,25 @@ async fn the_cli_streams_and_ctrl_c_ends_the_servers_generation() {
         .spawn()
         .expect("the binary starts");
     let mut out = child.stdout.take().unwrap();
-    // Text reaches the terminal in pieces while the server generates.
+    // Text reaches the terminal in pieces while the server generates; read on until it
+    // has clearly been generating as the text comes.
     let (mut seen, mut reads, mut buf) = (Vec::new(), 0, [0u8; 4096]);
     tokio::time::timeout(WAIT, async {
-        while seen.len() < 200 || reads < 3 {
+        let mut cpu = None;
+        loop {
             let n = out.read(&mut buf).await.expect("stdout");
             assert!(n > 0, "stdout closed: {}", String::from_utf8_lossy(&seen));
             seen.extend_from_slice(&buf[..n]);
             reads += 1;
+            // CPU time counted from the first text on the terminal.
+            let from = *cpu.get_or_insert_with(|| server.cpu());
+            if seen.len() >= 200 && reads >= 3 && server.cpu() >= from + BUSY {
+                break;
+            }
         }
     })
     .await
     .expect("the report streams to stdout");
-    let cpu = server.cpu();
-    server
-        .busy(cpu, Duration::from_millis(100), Duration::from_secs(10))
-        .await;
     let pid = child.id().expect("running") as libc::pid_t;
     let interrupted = Instant::now();
     // SAFETY: sending SIGINT to our own child process.

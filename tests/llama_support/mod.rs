@@ -176,19 +176,6 @@ impl LlamaServer {
             );
         }
     }
-
-    /// Waits until the server's CPU time has grown by `by` from `from`, or panics after
-    /// `limit`: it is generating.
-    pub async fn busy(&self, from: Duration, by: Duration, limit: Duration) {
-        let deadline = Instant::now() + limit;
-        while self.cpu() < from + by {
-            assert!(
-                Instant::now() < deadline,
-                "the model server used under {by:?} of CPU in {limit:?}"
-            );
-            tokio::time::sleep(Duration::from_millis(10)).await;
-        }
-    }
 }
 
 impl Drop for LlamaServer {
