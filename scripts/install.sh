@@ -59,3 +59,12 @@ if [ "${1:-}" = "--test" ]; then
     DEBIAN_FRONTEND=noninteractive $sudo_ apt-get install -y -qq "${missing[@]}"
   fi
 fi
+
+# --- Real model server (issue 21): llama-cpp-python and the gguf package in a venv under
+# $HOME/.cache/auditstream/, for tests/real_model.rs. Its own script keeps it idempotent
+# (seconds once installed) and prints the venv's python, which scripts/test.sh reads.
+if [ "${1:-}" = "--test" ]; then
+  step "model server for the real-model tests (scripts/model-server/install.sh)"
+  scripts/model-server/install.sh >/dev/null
+fi
+# --- end real model server

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install.sh --test
+# --- Real model server (issue 21): tests/real_model.rs starts llama-cpp-python from this
+# venv (installed above; this second call only prints its python). Unset, those tests
+# skip outside CI and fail under CI.
+AUDITSTREAM_TEST_LLAMA_PYTHON="$(scripts/model-server/install.sh | tail -n 1)"
+export AUDITSTREAM_TEST_LLAMA_PYTHON
+# --- end real model server
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 export CARGO_TERM_COLOR="${CARGO_TERM_COLOR:-never}"
 started=$SECONDS

@@ -18,7 +18,7 @@ use crate::analyzer;
 use crate::analyzer::injection;
 use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
-use crate::server::providers::{self, Frame, MalformedCount, ReportJob};
+use crate::server::providers::{self, Finish, Frame, MalformedCount, ReportJob, StreamFailure};
 
 /// The guard's notice and `G-` findings for one contract, as the server sends them ahead of
 /// every report; `None` for a contract with no text aimed at the model.
@@ -201,7 +201,14 @@ async fn with_model(
                         return exit::USAGE;
                     }
                 }
-                Some(Ok(Frame::Finish(_))) => break,
+                Some(Ok(Frame::Finish(Finish {
+                    reason: Some(_), ..
+                }))) => break,
+                Some(Ok(Frame::Finish(Finish { reason: None, .. }))) => {
+                    spinner.stop();
+                    eprintln!("auditstream: {model}: {}", StreamFailure::NoFinishReason);
+                    return exit::MODEL;
+                }
                 Some(Err(e)) => {
                     spinner.stop();
                     eprintln!("auditstream: {model}: {e}");

@@ -200,10 +200,7 @@ impl EventParser for MessagesParser {
                 Vec::new()
             }
             StreamEvent::MessageStop => vec![Frame::Finish(Finish {
-                reason: self
-                    .stop_reason
-                    .clone()
-                    .unwrap_or_else(|| "end_turn".into()),
+                reason: self.stop_reason.clone(),
                 output_tokens: self.output_tokens,
                 tokens_per_sec: None,
             })],
@@ -279,7 +276,7 @@ mod tests {
             assert_eq!(run(&mut p, data), want, "{data}");
         }
         let want = Finish {
-            reason: "max_tokens".into(),
+            reason: Some("max_tokens".into()),
             output_tokens: Some(124),
             tokens_per_sec: None,
         };
@@ -321,7 +318,7 @@ mod tests {
         let start = r#"{"type":"message_start","message":{"id":"m","content":[{"type":"tool_use"}],"stop_reason":"tool_use","usage":{"output_tokens":0}}}"#;
         assert_eq!(run(&mut p, start), vec![]);
         let want = Finish {
-            reason: "tool_use".into(),
+            reason: Some("tool_use".into()),
             output_tokens: Some(0),
             tokens_per_sec: None,
         };
@@ -339,7 +336,7 @@ mod tests {
             r#"{"type":"message_delta","delta":{"stop_reason":"end_turn"},"usage":{"output_tokens":9}}"#,
         );
         let want = Finish {
-            reason: "end_turn".into(),
+            reason: Some("end_turn".into()),
             output_tokens: Some(9),
             tokens_per_sec: None,
         };
@@ -358,12 +355,12 @@ mod tests {
     }
 
     #[test]
-    fn message_stop_without_delta_is_end_turn() {
+    fn message_stop_without_a_stop_reason_has_none() {
         let mut p = MessagesParser::new();
         let Frame::Finish(f) = run(&mut p, r#"{"type":"message_stop"}"#).remove(0) else {
             panic!("no finish")
         };
-        assert_eq!((f.reason.as_str(), f.output_tokens), ("end_turn", None));
+        assert_eq!((f.reason, f.output_tokens), (None, None));
     }
 
     #[test]

@@ -21,7 +21,7 @@ pub fn stream(contract: &str, filename: Option<&str>, pace: Duration) -> FrameSt
             yield Ok(Frame::Delta(token.to_owned()));
         }
         yield Ok(Frame::Finish(Finish {
-            reason: "stop".into(),
+            reason: Some("stop".into()),
             output_tokens: Some(count),
             tokens_per_sec: None,
         }));

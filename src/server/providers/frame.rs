@@ -13,7 +13,8 @@ use std::sync::{
 pub enum Frame {
     /// Report text, exactly as the model produced it. Never empty.
     Delta(String),
-    /// The model sent its terminator (`[DONE]`, `"done":true`, `message_stop`).
+    /// The model sent its terminator (`[DONE]`, `"done":true`, `message_stop`). Only one
+    /// with a `reason` is a finished answer (see `Finish::reason`).
     Finish(Finish),
 }
 
@@ -21,7 +22,10 @@ pub enum Frame {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Finish {
     /// The provider's own word: `stop`, `length`, `end_turn`, `max_tokens`, `refusal`, …
-    pub reason: String,
+    /// None when the terminator came without one: the stream was cut off, not finished
+    /// (llama-cpp-python ends a stream another request interrupted with a bare `[DONE]`),
+    /// and the relay reports it as truncated, for every provider.
+    pub reason: Option<String>,
     /// Output tokens, when the provider reports usage.
     pub output_tokens: Option<u64>,
     /// Generation speed, when the provider reports it (Ollama's `eval_count / eval_duration`).

@@ -46,6 +46,12 @@ pub enum StreamFailure {
     Stalled(Duration),
     #[error("the model's stream ended without its terminator")]
     Truncated,
+    /// A terminator without a finish reason (`Finish::reason` is none).
+    #[error(
+        "the model ended its stream without a finish reason, so the report is cut off \
+         (llama.cpp's Python server does this when another request interrupts it)"
+    )]
+    NoFinishReason,
     #[error("the connection to the model broke: {0}")]
     Disconnected(String),
     #[error("the model sent a line or event longer than {max} bytes")]

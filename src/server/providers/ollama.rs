@@ -149,10 +149,7 @@ impl LineParser for ChatLineParser {
                 _ => None,
             };
             frames.push(Frame::Finish(Finish {
-                reason: obj
-                    .done_reason
-                    .filter(|r| !r.is_empty())
-                    .unwrap_or_else(|| "stop".into()),
+                reason: obj.done_reason.filter(|r| !r.is_empty()),
                 output_tokens: obj.eval_count,
                 tokens_per_sec,
             }));
@@ -215,7 +212,10 @@ mod tests {
         let [Frame::Finish(f)] = frames.as_slice() else {
             panic!("{frames:?}")
         };
-        assert_eq!((f.reason.as_str(), f.output_tokens), ("length", Some(282)));
+        assert_eq!(
+            (f.reason.as_deref(), f.output_tokens),
+            (Some("length"), Some(282))
+        );
         let tps = f.tokens_per_sec.expect("speed");
         assert!((tps - 282.0 / 4.535599).abs() < 1e-9, "{tps}");
     }
@@ -228,21 +228,21 @@ mod tests {
             r#"{"response":"!","done":true, "done_reason": "stop"}"#,
         );
         let want = Finish {
-            reason: "stop".into(),
+            reason: Some("stop".into()),
             ..Finish::default()
         };
         assert_eq!(frames, vec![Frame::Delta("!".into()), Frame::Finish(want)]);
     }
 
     #[test]
-    fn done_without_reason_or_duration() {
+    fn done_without_reason_or_duration_has_no_reason() {
         let mut p = ChatLineParser::new();
         let frames = run(
             &mut p,
             r#"{"response":"","done":true,"eval_count":11,"eval_duration":0}"#,
         );
         let want = Finish {
-            reason: "stop".into(),
+            reason: None,
             output_tokens: Some(11),
             tokens_per_sec: None,
         };

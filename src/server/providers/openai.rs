@@ -95,7 +95,7 @@ impl ChatParser {
 
     fn finish(&self) -> Frame {
         Frame::Finish(Finish {
-            reason: self.finish_reason.clone().unwrap_or_else(|| "stop".into()),
+            reason: self.finish_reason.clone(),
             output_tokens: self.output_tokens,
             tokens_per_sec: None,
         })
@@ -322,7 +322,7 @@ mod tests {
             r#"{"choices":[],"usage":{"prompt_tokens":3,"completion_tokens":42}}"#,
         );
         let want = Finish {
-            reason: "length".into(),
+            reason: Some("length".into()),
             output_tokens: Some(42),
             tokens_per_sec: None,
         };
@@ -330,13 +330,15 @@ mod tests {
     }
 
     #[test]
-    fn done_without_reason_or_usage_is_stop() {
+    fn done_without_a_finish_reason_has_none() {
+        // llama-cpp-python's ending of a stream another request interrupted.
         let mut p = ChatParser::new();
-        let want = Finish {
-            reason: "stop".into(),
-            ..Finish::default()
-        };
-        assert_eq!(run(&mut p, "[DONE]"), vec![Frame::Finish(want)]);
+        let text = r#"{"choices":[{"index":0,"delta":{"content":"A"},"finish_reason":null}]}"#;
+        assert_eq!(run(&mut p, text), vec![delta("A")]);
+        assert_eq!(
+            run(&mut p, "[DONE]"),
+            vec![Frame::Finish(Finish::default())]
+        );
     }
 
     #[test]
@@ -349,7 +351,7 @@ mod tests {
         let Frame::Finish(f) = run(&mut p, "[DONE]").remove(0) else {
             panic!("no finish")
         };
-        assert_eq!(f.reason, "stop", "choice 1's finish_reason must not leak");
+        assert_eq!(f.reason, None, "choice 1's finish_reason must not leak");
     }
 
     #[test]

@@ -8,7 +8,7 @@ use crate::{
     protocol::{Done, ReportEvent, StreamError, StreamErrorCode},
     server::{
         metrics::Outcome,
-        providers::{Frame, StreamFailure},
+        providers::{Finish, Frame, StreamFailure},
     },
 };
 
@@ -51,14 +51,21 @@ pub(super) enum Decision {
 pub(super) fn decide(next: Next, p: StreamProgress) -> Decision {
     let (code, message) = match next {
         Next::Frame(Some(Ok(Frame::Delta(text)))) => return Decision::Token(text),
-        Next::Frame(Some(Ok(Frame::Finish(f)))) => {
-            let message = format!("finished: {}", f.reason);
-            let output_tokens = f.output_tokens.or(Some(p.tokens));
+        // A terminator without a finish reason: cut off, never done.
+        Next::Frame(Some(Ok(Frame::Finish(Finish { reason: None, .. })))) => {
+            stream_error(&StreamFailure::NoFinishReason)
+        }
+        Next::Frame(Some(Ok(Frame::Finish(Finish {
+            reason: Some(reason),
+            output_tokens,
+            tokens_per_sec: provider_speed,
+        })))) => {
+            let message = format!("finished: {reason}");
+            let output_tokens = output_tokens.or(Some(p.tokens));
             let generating = p.ttft.and_then(|t| p.elapsed.checked_sub(t));
             let done = Done {
-                finish_reason: f.reason,
-                tokens_per_sec: f
-                    .tokens_per_sec
+                finish_reason: reason,
+                tokens_per_sec: provider_speed
                     .or_else(|| tokens_per_sec(output_tokens?, generating?)),
                 output_tokens,
                 ttft_ms: p.ttft.map(millis),
@@ -107,7 +114,9 @@ fn stream_error(failure: &StreamFailure) -> (StreamErrorCode, String) {
             StreamErrorCode::UpstreamError
         }
         StreamFailure::Stalled(_) => StreamErrorCode::Stalled,
-        StreamFailure::Truncated | StreamFailure::Disconnected(_) => StreamErrorCode::Truncated,
+        StreamFailure::Truncated
+        | StreamFailure::NoFinishReason
+        | StreamFailure::Disconnected(_) => StreamErrorCode::Truncated,
     };
     (code, failure.to_string())
 }
@@ -126,7 +135,7 @@ pub(super) fn millis(d: Duration) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::server::providers::{Finish, UpstreamError};
+    use crate::server::providers::UpstreamError;
 
     fn progress(tokens: u64) -> StreamProgress {
         StreamProgress {
@@ -160,7 +169,7 @@ mod tests {
     #[test]
     fn a_finish_is_done_with_its_figures_filled_in() {
         let finish = Finish {
-            reason: "stop".into(),
+            reason: Some("stop".into()),
             output_tokens: None,
             tokens_per_sec: None,
         };
@@ -185,7 +194,7 @@ mod tests {
     #[test]
     fn the_providers_own_figures_win() {
         let finish = Finish {
-            reason: "length".into(),
+            reason: Some("length".into()),
             output_tokens: Some(7),
             tokens_per_sec: Some(99.0),
         };
@@ -244,6 +253,37 @@ mod tests {
             let (e, outcome) = error_of(decide(next, progress(tokens)));
             assert_eq!((e.code, e.partial), (code, partial), "{}", e.message);
             assert_eq!(outcome, Outcome::Failed(code));
+        }
+    }
+
+    #[test]
+    fn a_terminator_without_a_finish_reason_is_truncated_never_done() {
+        // What llama-cpp-python sends when another request interrupts a report: usage
+        // may be there, the reason is not.
+        let cut = Finish {
+            reason: None,
+            output_tokens: Some(12),
+            tokens_per_sec: None,
+        };
+        for tokens in [0, 12] {
+            let d = decide(
+                Next::Frame(Some(Ok(Frame::Finish(cut.clone())))),
+                progress(tokens),
+            );
+            let (e, outcome) = error_of(d);
+            assert_eq!(
+                (e.code, e.partial, outcome),
+                (
+                    StreamErrorCode::Truncated,
+                    tokens > 0,
+                    Outcome::Failed(StreamErrorCode::Truncated)
+                )
+            );
+            assert!(
+                e.message.contains("without a finish reason"),
+                "{}",
+                e.message
+            );
         }
     }
 
