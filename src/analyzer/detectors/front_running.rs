@@ -8,6 +8,8 @@ use crate::analyzer::context::{Context, Hit, conditions};
 use crate::analyzer::syntax::{Call, kind};
 use crate::report::{Confidence, Severity};
 
+use super::reach::open_entry;
+
 pub struct FrontRunning;
 
 impl Detector for FrontRunning {
@@ -58,7 +60,9 @@ impl Detector for FrontRunning {
                 });
                 let paid_elsewhere = is_plain
                     && s.functions()
+                        // The race needs someone else to claim: an owner-only payout is not one.
                         .filter(|g| g.node != f.node && g.contract == f.contract)
+                        .filter(|g| open_entry(cx, g).is_some())
                         .any(|g| {
                             g.body.is_some_and(|b| {
                                 b.find_all(kind::CALL)
