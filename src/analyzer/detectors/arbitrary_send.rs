@@ -12,7 +12,7 @@ use crate::analyzer::symbols::{Function, FunctionKind};
 use crate::analyzer::syntax::{Call, Node, kind};
 use crate::report::{Confidence, Severity};
 
-use super::flow::find_source;
+use super::flow::{definitions, find_source, is_local};
 use super::reach::{open_entry, writable_by_anyone};
 
 pub struct ArbitrarySend;
@@ -77,7 +77,7 @@ fn unentitled<'a>(cx: &Context<'a>, f: &Function<'a>, call: &Call<'a>) -> Option
         && to
             .root_identifier()
             .is_some_and(|v| cx.is_state(&to, v) && writable_by_anyone(cx, f.contract, v));
-    if !(to_caller || to_param || to_open_state) || is_zero(&amount) {
+    if !(to_caller || to_param || to_open_state) || is_zero(f, &amount) {
         return None;
     }
     // Paying back (or on) what the caller sent with this call is theirs to move.
@@ -251,8 +251,15 @@ fn mentions_own_balance(n: &Node<'_>) -> bool {
     })
 }
 
-fn is_zero(n: &Node<'_>) -> bool {
-    n.unwrap().is(kind::NUMBER) && n.text().trim() == "0"
+/// `0`, or a local only ever set to `0`.
+fn is_zero(f: &Function<'_>, n: &Node<'_>) -> bool {
+    let n = n.unwrap();
+    let literal = |n: &Node<'_>| n.unwrap().is(kind::NUMBER) && n.text().trim() == "0";
+    if n.is(kind::IDENTIFIER) && is_local(f, n.text()) {
+        let defs = definitions(f, n.text());
+        return !defs.is_empty() && defs.iter().all(literal);
+    }
+    literal(&n)
 }
 
 /// A condition that caps `param` from above: `param <= x`, `x >= param`, `param < x`, `x > param`.

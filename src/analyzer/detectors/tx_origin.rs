@@ -3,12 +3,14 @@
 //! a condition (`require`, `if`, loops, ternaries) in a function or a modifier, compared with
 //! a parameter, a state variable or a constant, or used as a lookup key; a boolean helper
 //! that returns such a comparison; a local that carries `tx.origin` into a condition.
+//! High where the check guards effects, Medium in a `view` that only answers.
 //! `tx.origin == msg.sender` (a "no contracts" check) is not authorisation and is not
 //! reported.
 
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit, conditions};
-use crate::analyzer::syntax::{Node, kind};
+use crate::analyzer::symbols::FunctionKind;
+use crate::analyzer::syntax::{Call, Node, kind};
 use crate::report::{Confidence, Severity};
 
 use super::flow::{reads, stored_in_local};
@@ -44,17 +46,44 @@ impl Detector for TxOrigin {
                     .map(|c| (c, "is copied to a local that decides a condition"))
             };
             let Some((at, how)) = how else { continue };
+            let (severity, stake) = if guards_effects(cx, &at) {
+                (
+                    Severity::High,
+                    "The check guards what the function (or its callers) can change or send",
+                )
+            } else {
+                (
+                    Severity::Medium,
+                    "Here it only decides what a read-only function answers, so nothing is taken through this check alone, but whoever relies on the answer is fooled the same way",
+                )
+            };
             hits.push(
-                Hit::new(&at, Severity::High, Confidence::High, "Authorization through `tx.origin`")
+                Hit::new(&at, severity, Confidence::High, "Authorization through `tx.origin`")
                     .within(cx.function_name(&at))
                     .explain(
-                        format!("`tx.origin` {how} here. It is the account that started the transaction, not the immediate caller: if the authorised account calls a malicious contract, that contract can call this one and pass the check."),
+                        format!("`tx.origin` {how} here. It is the account that started the transaction, not the immediate caller: if the authorised account calls a malicious contract, that contract can call this one and pass the check. {stake}."),
                         "Use `msg.sender` for authorisation.",
                     ),
             );
         }
         hits
     }
+}
+
+/// Whether the decision at `at` protects effects: it sits in a modifier, in a function that
+/// can write state or send ether, or in a read-only helper other functions call (an
+/// `isOwner()` behind a `require`). A `view` entry point that only answers does not.
+fn guards_effects(cx: &Context<'_>, at: &Node<'_>) -> bool {
+    let Some(f) = cx.symbols().enclosing(at) else {
+        return true;
+    };
+    if f.kind == FunctionKind::Modifier || !f.is_read_only() {
+        return true;
+    }
+    cx.nodes_of(kind::CALL)
+        .into_iter()
+        .filter_map(Call::of)
+        .any(|c| c.target.is_none() && c.method == f.name && !c.node.within(&f.node))
 }
 
 /// `tx.origin == msg.sender` / `msg.sender != tx.origin`.
