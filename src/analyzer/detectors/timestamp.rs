@@ -120,6 +120,17 @@ fn decision<'a>(
                 if clock && amount.is_some_and(|v| n.within(&v)) {
                     return Some((n, "sets the amount of ether sent"));
                 }
+                // `_expired(block.timestamp)`: judged where the helper uses its parameter.
+                if call.target.is_none()
+                    && depth < MAX_HOPS
+                    && let Some(contract) = cx.symbols().contract_at(&call.node)
+                    && !cx.symbols().callables(contract, call.method).is_empty()
+                {
+                    let i = call.arguments().iter().position(|arg| n.within(arg));
+                    return i
+                        .filter(|&i| decided_in_callee(cx, &call, i, source, depth))
+                        .map(|_| (n, "is passed to a function that compares it"));
+                }
             }
             kind::ASSIGNMENT | kind::AUGMENTED_ASSIGNMENT => {
                 let right = a.field(field::RIGHT)?;
@@ -157,6 +168,29 @@ fn writes_immutable(cx: &Context<'_>, assignment: &Node<'_>) -> bool {
         .is_some_and(|v| v.constant)
         && s.enclosing(assignment)
             .is_some_and(|f| !f.locals.contains(name))
+}
+
+/// Whether internal function `call.method`, given the clock as argument `index`, lets that
+/// parameter decide something.
+fn decided_in_callee<'a>(
+    cx: &Context<'a>,
+    call: &Call<'a>,
+    index: usize,
+    source: &str,
+    depth: usize,
+) -> bool {
+    let s = cx.symbols();
+    let Some(contract) = s.contract_at(&call.node) else {
+        return false;
+    };
+    s.callables(contract, call.method).iter().any(|g| {
+        let Some((param, _)) = g.params.get(index) else {
+            return false;
+        };
+        reads(g, param)
+            .into_iter()
+            .any(|r| decision(cx, r, source, depth + 1).is_some())
+    })
 }
 
 /// `uint t = now; if (t > end)` → the read of `t` that decides.
