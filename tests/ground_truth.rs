@@ -227,7 +227,7 @@ fn swc_registry_and_fixtures_meet_their_floors() {
     let tally = measure(&cases);
     let (recall, precision, serious) = print(&tally);
     // Floors reached; raise them when the analyzer improves, never lower them.
-    assert!(recall >= 0.78, "recall {recall}");
+    assert!(recall >= 0.82, "recall {recall}");
     assert!(precision >= 0.19, "precision (all findings) {precision}");
     assert!(serious >= 0.45, "precision at Low and above {serious}");
     let found = |swc: &str| {

@@ -243,13 +243,28 @@ pub fn is_caller(node: &Node<'_>) -> bool {
 
 /// A condition that restricts the caller: an equality with `msg.sender`/`tx.origin`, or a
 /// lookup keyed by it that is not a numeric comparison (`balances[msg.sender] >= x` checks an
-/// amount, not who is calling).
+/// amount, not who is calling). Sending to the caller (`if (!msg.sender.send(v))`) or reading
+/// their balance is no check.
 pub fn is_caller_check(cond: &Node<'_>) -> bool {
     cond.descendants().iter().filter(|n| is_caller(n)).any(|c| {
         let mut cur = *c;
         while let Some(p) = cur.outer() {
+            if p.is(kind::MEMBER)
+                && p.expr_field(field::OBJECT)
+                    .is_some_and(|o| o == cur.unwrap())
+            {
+                return false;
+            }
             if p.is(kind::BINARY) {
                 return matches!(p.operator(), Some("==" | "!="));
+            }
+            // The grammar reads `x >= m[msg.sender]` as `(x >= m)[msg.sender]`.
+            if p.is(kind::INDEX)
+                && let Some(base) = p.expr_field(field::BASE)
+                && base.is(kind::BINARY)
+                && base != cur.unwrap()
+            {
+                return matches!(base.operator(), Some("==" | "!="));
             }
             if p.within(cond) && p != *cond {
                 cur = p;

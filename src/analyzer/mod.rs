@@ -53,6 +53,17 @@ impl Analysis {
         }
     }
 
+    /// The same analysis without its Info findings (the hygiene notes: pragma, deprecated
+    /// constructs, visibility, unused variables), renumbered from 1: what the server's
+    /// `AUDITSTREAM_ANALYZER_INFO=off` and `auditstream audit --no-info` report and export.
+    pub fn without_info(mut self) -> Analysis {
+        self.findings.retain(|f| f.severity != Severity::Info);
+        for (i, f) in self.findings.iter_mut().enumerate() {
+            f.id = (i + 1).to_string();
+        }
+        self
+    }
+
     /// How many findings have `severity`.
     pub fn count(&self, severity: Severity) -> usize {
         self.findings
@@ -78,7 +89,7 @@ pub trait Detector: Send + Sync {
 /// At most this many findings per detector are reported: the most severe, then the earliest.
 /// The last one listed says how many more there were, so a generated input cannot turn into
 /// a multi-megabyte report.
-pub const MAX_FINDINGS_PER_DETECTOR: usize = 20;
+pub const MAX_FINDINGS_PER_DETECTOR: usize = 50;
 
 /// Every registered detector.
 pub fn detectors() -> Vec<Box<dyn Detector>> {
@@ -119,6 +130,7 @@ pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
         hits.extend(d.check(&cx).into_iter().map(|h| (d.id(), d.swc(), h)));
     }
     hits.sort_by(|a, b| (a.2.severity, a.2.line, a.0).cmp(&(b.2.severity, b.2.line, b.0)));
+    let mut hits = one_info_per_rule(hits);
     let mut seen = HashSet::new();
     hits.retain(|(id, _, h)| seen.insert((*id, h.line)));
     let mut findings: Vec<Finding> = hits
@@ -140,6 +152,7 @@ pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
 }
 
 fn to_finding(rule: &'static str, swc: Option<&'static str>, h: Hit, lines: &[&str]) -> Finding {
+    let also = also_lines(&h);
     let snippet: Vec<&str> = lines
         .get(h.line.saturating_sub(1)..h.end_line.min(lines.len()))
         .unwrap_or_default()
@@ -163,7 +176,7 @@ fn to_finding(rule: &'static str, swc: Option<&'static str>, h: Hit, lines: &[&s
             end_line: (h.end_line > h.line).then_some(h.end_line as u32),
             out_of_range: false,
         })
-        .chain(h.also.iter().map(|&l| Location {
+        .chain(also.into_iter().map(|l| Location {
             file: None,
             line: l as u32,
             end_line: None,
@@ -175,6 +188,68 @@ fn to_finding(rule: &'static str, swc: Option<&'static str>, h: Hit, lines: &[&s
         snippet: (!snippet.is_empty()).then(|| snippet.join("\n")),
         complete: true,
     }
+}
+
+/// One Info finding per rule per file: a hygiene rule that fires in several places (per
+/// contract, per line) keeps its first hit, which then lists every place. `hits` is sorted,
+/// so the first is the earliest.
+fn one_info_per_rule(
+    hits: Vec<(&'static str, Option<&'static str>, Hit)>,
+) -> Vec<(&'static str, Option<&'static str>, Hit)> {
+    let mut first: HashMap<&'static str, usize> = HashMap::new();
+    let mut out: Vec<(&'static str, Option<&'static str>, Hit)> = Vec::new();
+    for (id, swc, hit) in hits {
+        if hit.severity != Severity::Info {
+            out.push((id, swc, hit));
+            continue;
+        }
+        match first.get(id) {
+            Some(&i) => merge_into(&mut out[i].2, hit),
+            None => {
+                first.insert(id, out.len());
+                out.push((id, swc, hit));
+            }
+        }
+    }
+    out
+}
+
+/// Adds `more`'s places (and its description, when it says something else) to `into`.
+fn merge_into(into: &mut Hit, more: Hit) {
+    let mut lines: Vec<usize> = std::iter::once(into.line)
+        .chain(into.also.iter().copied())
+        .chain(std::iter::once(more.line))
+        .chain(more.also.iter().copied())
+        .collect();
+    lines.sort_unstable();
+    lines.dedup();
+    if !into.description.contains(&more.description) {
+        into.description = format!("{} {}", into.description, more.description);
+    }
+    let base = match into.title.rsplit_once(" (") {
+        Some((head, tail)) if tail.ends_with(" places)") => head.to_owned(),
+        _ => into.title.clone(),
+    };
+    into.title = format!("{base} ({} places)", lines.len());
+    into.line = lines[0];
+    into.end_line = into.line;
+    into.function = None;
+    into.also = lines[1..]
+        .iter()
+        .copied()
+        .take(crate::report::MAX_LOCATIONS.saturating_sub(1))
+        .collect();
+}
+
+/// A hit's further lines, without those its own span already covers, each once.
+fn also_lines(h: &Hit) -> Vec<usize> {
+    let mut out: Vec<usize> = Vec::new();
+    for &l in &h.also {
+        if !(h.line..=h.end_line).contains(&l) && !out.contains(&l) {
+            out.push(l);
+        }
+    }
+    out
 }
 
 /// The longest snippet quoted for one finding.

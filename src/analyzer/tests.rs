@@ -56,16 +56,68 @@ fn reentrancy_needs_a_write_after_the_call_and_no_guard() {
 
 #[test]
 fn unchecked_calls_but_not_checked_ones() {
-    let src = "pragma solidity 0.4.25;\ncontract C {\n  function f(address a) public {\n    a.call();\n    require(a.send(1));\n    bool ok = a.send(2);\n    a.send(3);\n  }\n}\n";
+    let src = "pragma solidity 0.4.25;\ncontract C {\n  function f(address a) public {\n    a.call();\n    require(a.send(1));\n    bool ok = a.send(2);\n    a.send(3);\n    bool sent = a.send(4);\n    if (!sent) revert();\n  }\n}\n";
     let found = rules(src);
+    // A result stored in a local that nothing reads is as unchecked as a discarded one.
     assert!(
-        has(src, "unchecked-call", 4) && has(src, "unchecked-call", 7),
+        has(src, "unchecked-call", 4)
+            && has(src, "unchecked-call", 6)
+            && has(src, "unchecked-call", 7),
         "{found:?}"
     );
     assert!(
-        !has(src, "unchecked-call", 5) && !has(src, "unchecked-call", 6),
+        !has(src, "unchecked-call", 5) && !has(src, "unchecked-call", 8),
         "{found:?}"
     );
+    let never_made = "pragma solidity 0.5.0;\ncontract C {\n  function f(address payable a) public {\n    a.call.value(1 ether);\n  }\n}\n";
+    assert!(
+        has(never_made, "unchecked-call", 4),
+        "{:?}",
+        rules(never_made)
+    );
+}
+
+#[test]
+fn state_written_after_send_is_low_reentrancy_and_call_with_value_stays_high() {
+    let src = "pragma solidity 0.4.24;\ncontract C {\n  mapping(address => uint) owed;\n  function refund() public {\n    msg.sender.transfer(owed[msg.sender]);\n    owed[msg.sender] = 0;\n  }\n}\n";
+    let a = analyze(src, Some("C.sol"));
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "reentrancy-gas-limited")
+        .unwrap_or_else(|| panic!("{:?}", rules(src)));
+    assert_eq!((f.severity, f.locations[0].line), (Severity::Low, 5));
+    assert!(f.description.contains("2,300 gas"), "{}", f.description);
+    assert!(lacks(src, "reentrancy"), "{:?}", rules(src));
+    let full = src.replace(
+        "msg.sender.transfer(owed[msg.sender]);",
+        "require(msg.sender.call.value(owed[msg.sender])());",
+    );
+    assert!(has(&full, "reentrancy", 5), "{:?}", rules(&full));
+    assert!(lacks(&full, "reentrancy-gas-limited"), "{:?}", rules(&full));
+    let fixed = src.replace(
+        "    msg.sender.transfer(owed[msg.sender]);\n    owed[msg.sender] = 0;",
+        "    uint v = owed[msg.sender];\n    owed[msg.sender] = 0;\n    msg.sender.transfer(v);",
+    );
+    assert!(
+        lacks(&fixed, "reentrancy-gas-limited"),
+        "{:?}",
+        rules(&fixed)
+    );
+}
+
+#[test]
+fn fixed_amounts_to_anyone_are_ether_theft_but_owed_balances_are_not() {
+    let src = "pragma solidity 0.4.24;\ncontract F {\n  mapping(address => uint) bal;\n  function drip() public {\n    msg.sender.transfer(1 ether);\n  }\n  function out() public {\n    uint v = bal[msg.sender];\n    bal[msg.sender] = 0;\n    msg.sender.transfer(v);\n  }\n  function back() public payable {\n    msg.sender.transfer(msg.value);\n  }\n}\n";
+    let found = rules(src);
+    assert!(has(src, "arbitrary-send", 5), "{found:?}");
+    assert!(
+        !has(src, "arbitrary-send", 10) && !has(src, "arbitrary-send", 13),
+        "{found:?}"
+    );
+    // A check of the caller against a parameter checks nothing.
+    let param = "pragma solidity 0.5.0;\ncontract T {\n  function w(address payable to, address o) public {\n    require(msg.sender == o);\n    to.transfer(address(this).balance);\n  }\n}\n";
+    assert!(has(param, "arbitrary-send", 5), "{:?}", rules(param));
 }
 
 #[test]
@@ -146,6 +198,40 @@ fn hygiene_is_one_info_finding_on_the_pragma() {
 }
 
 #[test]
+fn hygiene_is_one_info_finding_per_rule_per_file_and_can_be_left_out() {
+    let src = "pragma solidity ^0.4.24;\ncontract A {\n  uint x;\n  function f() { uint a; }\n}\ncontract B {\n  uint y;\n  function g() { uint b; }\n}\n";
+    let a = analyze(src, Some("H.sol"));
+    let mut info: Vec<&str> = a
+        .findings
+        .iter()
+        .filter(|f| f.severity == Severity::Info)
+        .map(|f| f.rule.as_str())
+        .collect();
+    let total = info.len();
+    info.sort_unstable();
+    info.dedup();
+    assert_eq!(info.len(), total, "{:?}", a.findings);
+    let vis = a
+        .findings
+        .iter()
+        .find(|f| f.rule == "default-visibility" && f.severity == Severity::Info)
+        .unwrap_or_else(|| panic!("{:?}", a.findings));
+    let lines: Vec<u32> = vis.locations.iter().map(|l| l.line).collect();
+    assert!(lines.contains(&3) && lines.contains(&7), "{lines:?}");
+    let lean = a.clone().without_info();
+    assert!(lean.findings.iter().all(|f| f.severity != Severity::Info));
+    assert_eq!(
+        lean.findings.len(),
+        a.findings.len() - total,
+        "only Info findings are left out"
+    );
+    let ids: Vec<String> = lean.findings.iter().map(|f| f.id.clone()).collect();
+    let want: Vec<String> = (1..=lean.findings.len()).map(|i| i.to_string()).collect();
+    assert_eq!(ids, want);
+    assert!(!render_markdown(&lean).contains("Severity:** Info"));
+}
+
+#[test]
 fn parse_damage_is_reported_and_the_rest_still_analysed() {
     let src = "pragma solidity 0.8.20;\ncontract C {\n  function f() public { if ( }\n  function g(address t) public { selfdestruct(payable(t)); }\n}\n";
     let a = analyze(src, Some("C.sol"));
@@ -171,11 +257,10 @@ fn findings_are_capped_per_detector_with_a_note() {
         .filter(|f| f.rule == "selfdestruct")
         .collect();
     assert_eq!(kills.len(), MAX_FINDINGS_PER_DETECTOR);
-    assert!(
-        kills.last().unwrap().description.ends_with(
-            "matched 5 more lines that are not listed here; only 20 are shown per check."
-        )
+    let note = format!(
+        "matched 5 more lines that are not listed here; only {MAX_FINDINGS_PER_DETECTOR} are shown per check."
     );
+    assert!(kills.last().unwrap().description.ends_with(&note));
     let ids: Vec<&str> = a.findings.iter().map(|f| f.id.as_str()).collect();
     assert_eq!(ids.first(), Some(&"1"));
 }

@@ -64,7 +64,10 @@ fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) 
         .iter()
         .map(|(path, text)| {
             let shown = display_path(path);
-            let analysis = analyzer::analyze(text, Some(&shown));
+            let mut analysis = analyzer::analyze(text, Some(&shown));
+            if args.no_info {
+                analysis = analysis.without_info();
+            }
             let mut report = analysis.report();
             if let Some(notice) = guard_notice(text, &shown) {
                 let guard = parse_finished_report(&notice).findings;

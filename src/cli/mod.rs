@@ -87,6 +87,9 @@ pub struct AuditArgs {
     /// No progress or summary on standard error.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Leave the offline analyzer's Info findings (hygiene notes) out of the report.
+    #[arg(long)]
+    pub no_info: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

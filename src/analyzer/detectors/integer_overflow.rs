@@ -10,6 +10,8 @@ use crate::analyzer::symbols::{ContractKind, Function, FunctionKind};
 use crate::analyzer::syntax::{Call, Node, field, kind};
 use crate::report::{Confidence, Severity};
 
+use super::flow::{definitions, find_source};
+
 pub struct IntegerOverflow;
 
 impl Detector for IntegerOverflow {
@@ -42,10 +44,19 @@ impl Detector for IntegerOverflow {
                 if !(old || in_unchecked(&n)) || benign(op, &lhs, &rhs) {
                     continue;
                 }
-                let guarded = conds
-                    .iter()
-                    .any(|c| c.start_byte() < n.start_byte() && guards(c, op, &lhs, &rhs, &n));
-                if guarded {
+                // `uint before = m[k]; m[k] = before - x;`: the guard names `m[k]`.
+                let alias = lhs
+                    .unwrap()
+                    .is(kind::IDENTIFIER)
+                    .then(|| definitions(f, lhs.unwrap().text()))
+                    .filter(|d| d.len() == 1)
+                    .and_then(|d| d.first().copied());
+                let guarded = conds.iter().any(|c| {
+                    c.start_byte() < n.start_byte()
+                        && (guards(c, op, &lhs, &rhs, &n)
+                            || alias.is_some_and(|a| guards(c, op, &a, &rhs, &n)))
+                });
+                if guarded || removes_a_share(cx, f, op, &lhs, &rhs) {
                     continue;
                 }
                 let reaches = if n.is(kind::AUGMENTED_ASSIGNMENT) {
@@ -104,6 +115,8 @@ fn benign(op: &str, lhs: &Node<'_>, rhs: &Node<'_>) -> bool {
     // Ether amounts are bounded by the ether supply, far below 2^256.
     let ether = |n: &Node<'_>| n.descendants().iter().any(|d| d.is_member("msg", "value"));
     (matches!(op, "+" | "+=" | "*") && (ether(lhs) || ether(rhs)))
+        // `block.number - 1`: the chain is far past any small constant.
+        || (matches!(op, "-") && time(lhs) && literal(rhs))
         || (matches!(op, "+" | "+=") && (literal(rhs) || literal(lhs) || time(lhs) || time(rhs)))
         || (literal(lhs) && literal(rhs))
 }
@@ -118,6 +131,7 @@ fn in_unchecked(n: &Node<'_>) -> bool {
 fn guards(cond: &Node<'_>, op: &str, lhs: &Node<'_>, rhs: &Node<'_>, n: &Node<'_>) -> bool {
     let (a, b) = (lhs.text(), rhs.text());
     match op {
+        "-" | "-=" if bounded_by_text(cond, a, b) || positive_for(cond, a, rhs) => true,
         "-" | "-=" => cond.find_all(kind::BINARY).iter().any(|c| {
             let (Some(l), Some(r)) = (c.expr_field(field::LEFT), c.expr_field(field::RIGHT)) else {
                 return false;
@@ -137,6 +151,75 @@ fn guards(cond: &Node<'_>, op: &str, lhs: &Node<'_>, rhs: &Node<'_>, n: &Node<'_
                     && (text.contains('/') || text.contains(">=") || text.contains('>')))
         }
     }
+}
+
+/// `total -= s` with `s` read from a ledger `shares[k]` that grows with `total` (some
+/// function adds to both with `+=`): `total` is the sum of the ledger, so taking one share
+/// out cannot wrap.
+fn removes_a_share<'a>(
+    cx: &Context<'a>,
+    f: &Function<'a>,
+    op: &str,
+    lhs: &Node<'a>,
+    rhs: &Node<'a>,
+) -> bool {
+    if !matches!(op, "-" | "-=") || !lhs.unwrap().is(kind::IDENTIFIER) {
+        return false;
+    }
+    let total = lhs.unwrap().text();
+    if !cx.is_state(lhs, total) {
+        return false;
+    }
+    let Some(ledger) = find_source(f, *rhs, &|n| n.is(kind::INDEX))
+        .and_then(|n| n.root_identifier())
+        .filter(|l| cx.is_state(rhs, l))
+    else {
+        return false;
+    };
+    let grows = |g: &Function<'a>, var: &str| {
+        g.body.is_some_and(|b| {
+            b.find_all(kind::AUGMENTED_ASSIGNMENT)
+                .iter()
+                .any(|a| a.operator() == Some("+=") && cx.written_state(a) == Some(var))
+        })
+    };
+    let lineage = cx.symbols().lineage(f.contract);
+    cx.symbols()
+        .functions()
+        .filter(|g| lineage.contains(&g.contract))
+        .any(|g| grows(g, total) && grows(g, ledger))
+}
+
+/// `require(a > 0)` (or `a != 0`, `a >= 1`) before `a -= 1`.
+fn positive_for(cond: &Node<'_>, a: &str, rhs: &Node<'_>) -> bool {
+    if !(rhs.unwrap().is(kind::NUMBER) && rhs.text().trim() == "1") {
+        return false;
+    }
+    let flat = |t: &str| t.split_whitespace().collect::<String>();
+    let (text, a) = (flat(cond.text()), flat(a));
+    [
+        format!("{a}>0"),
+        format!("{a}!=0"),
+        format!("{a}>=1"),
+        format!("0<{a}"),
+    ]
+    .iter()
+    .any(|s| text.contains(s.as_str()))
+}
+
+/// `b <= a`, `b < a`, `a >= b` or `a > b` in the condition's text, spaces ignored: the
+/// grammar reads `b <= m[k]` as `(b <= m)[k]`, so the tree alone misses these.
+fn bounded_by_text(cond: &Node<'_>, a: &str, b: &str) -> bool {
+    let flat = |t: &str| t.split_whitespace().collect::<String>();
+    let (text, a, b) = (flat(cond.text()), flat(a), flat(b));
+    [
+        format!("{b}<={a}"),
+        format!("{b}<{a}"),
+        format!("{a}>={b}"),
+        format!("{a}>{b}"),
+    ]
+    .iter()
+    .any(|s| text.contains(s.as_str()))
 }
 
 /// Whether the value of `n` is written to state or sent: the right side of a state write,

@@ -9,6 +9,7 @@ mod constructor_name;
 mod default_visibility;
 mod delegatecall;
 mod deprecated;
+mod flow;
 mod front_running;
 mod hardcoded_gas;
 mod integer_overflow;
@@ -16,6 +17,7 @@ mod no_effect;
 mod pragma;
 mod reach;
 mod reentrancy;
+mod reentrancy_gas_limited;
 mod rtlo;
 mod selfdestruct;
 mod shadowing;
@@ -36,6 +38,7 @@ use super::Detector;
 pub fn all() -> Vec<Box<dyn Detector>> {
     vec![
         Box::new(reentrancy::Reentrancy),
+        Box::new(reentrancy_gas_limited::ReentrancyGasLimited),
         Box::new(unchecked_call::UncheckedCall),
         Box::new(tx_origin::TxOrigin),
         Box::new(selfdestruct::Selfdestruct),

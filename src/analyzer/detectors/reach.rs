@@ -2,7 +2,7 @@
 //! its caller check really hold? A check against a state variable that any caller can
 //! overwrite (a mistyped constructor that sets `owner`, an unguarded `setOwner`) does not.
 
-use crate::analyzer::context::{Context, conditions, is_caller_check};
+use crate::analyzer::context::{Context, conditions, is_caller, is_caller_check};
 use crate::analyzer::symbols::{Function, FunctionKind};
 use crate::analyzer::syntax::{Call, kind};
 
@@ -51,11 +51,42 @@ fn callers<'a>(cx: &Context<'a>, f: &Function<'_>) -> Vec<&'a Function<'a>> {
 
 /// `checks_caller`, unless every state variable the check relies on can be set by anyone.
 pub fn effectively_checks_caller<'a>(cx: &Context<'a>, f: &Function<'a>) -> bool {
-    if !cx.checks_caller(f) {
+    if !cx.checks_caller(f) || only_against_parameters(f) {
         return false;
     }
     let vars = guard_state(cx, f);
     vars.is_empty() || !vars.iter().all(|v| writable_by_anyone(cx, f.contract, v))
+}
+
+/// Whether every caller check in `f`'s own body compares the caller with one of `f`'s
+/// parameters (`require(tx.origin == owner_)` with `owner_` an argument): the caller
+/// passes whatever they like, so that is no check. `false` when the body has none (the
+/// check sits in a modifier or helper).
+fn only_against_parameters(f: &Function<'_>) -> bool {
+    let Some(body) = f.body else {
+        return false;
+    };
+    let checks: Vec<_> = conditions(body)
+        .into_iter()
+        .filter(is_caller_check)
+        .collect();
+    !checks.is_empty()
+        && f.modifiers.is_empty()
+        && checks.iter().all(|c| {
+            let comparisons: Vec<_> = c
+                .find_all(kind::BINARY)
+                .into_iter()
+                .filter(|b| matches!(b.operator(), Some("==" | "!=")))
+                .filter(|b| b.children().iter().any(|s| is_caller(&s.unwrap())))
+                .collect();
+            !comparisons.is_empty()
+                && comparisons.iter().all(|b| {
+                    b.children().iter().any(|s| {
+                        let s = s.unwrap();
+                        s.is(kind::IDENTIFIER) && f.params.iter().any(|(p, _)| *p == s.text())
+                    })
+                })
+        })
 }
 
 /// State variables read by the caller checks of `f` and its modifiers.

@@ -1,7 +1,8 @@
 //! `reentrancy` (SWC-107): a call that hands control to another contract, followed in the
 //! same function (or in an internal function it calls, in this file) by a write to state.
-//! The callee can call back in before the write and see the old state. Quiet when a
-//! reentrancy-guard modifier protects the function.
+//! The callee can call back in before the write and see the old state. Only writes to state
+//! the function read before the call count (what the re-entered code would act on), as in
+//! Slither. Quiet when a reentrancy-guard modifier protects the function.
 
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit};
@@ -15,9 +16,69 @@ pub struct Reentrancy;
 const MAX_DEPTH: usize = 3;
 
 /// One step of a function in execution order.
-enum Step<'t> {
-    ExternalCall { call: Call<'t> },
-    StateWrite { node: Node<'t>, var: &'t str },
+pub(super) enum Step<'t> {
+    /// A call that forwards enough gas to run code and call back.
+    ExternalCall {
+        call: Call<'t>,
+    },
+    /// `send`/`transfer`: the callee runs on a 2,300-gas stipend.
+    LimitedCall {
+        call: Call<'t>,
+    },
+    StateWrite {
+        node: Node<'t>,
+        var: &'t str,
+    },
+    StateRead {
+        var: &'t str,
+    },
+}
+
+/// Whether `f` is worth asking: it can write state, is not a constructor, and no
+/// reentrancy guard protects it.
+pub(super) fn may_reenter(f: &Function<'_>) -> bool {
+    !(f.is_read_only() || f.kind == FunctionKind::Constructor || guarded(f))
+}
+
+/// The steps of `f` in execution order: those of the modifiers it uses first (a modifier
+/// that calls out before `_` and a function that writes after is the same bug), then its
+/// own, following internal calls.
+pub(super) fn steps<'t>(cx: &Context<'t>, f: &Function<'t>) -> Vec<Step<'t>> {
+    let mut out = Vec::new();
+    for m in &f.modifiers {
+        for def in cx.symbols().callables(f.contract, m) {
+            if def.kind == FunctionKind::Modifier {
+                collect(cx, def, 0, &mut vec![def.node.id()], &mut out);
+            }
+        }
+    }
+    collect(cx, f, 0, &mut vec![f.node.id()], &mut out);
+    out
+}
+
+/// The first call (a full-gas one, or with `limited` a `send`/`transfer`) followed by a
+/// state write, and that write. With `read_first`, only a write to a variable the function
+/// read before the call counts: a callee re-entering then acts on a value about to change.
+pub(super) fn write_after<'s, 't>(
+    steps: &'s [Step<'t>],
+    limited: bool,
+    read_first: bool,
+) -> Option<(&'s Call<'t>, Node<'t>, &'t str)> {
+    let (i, call) = steps.iter().enumerate().find_map(|(i, s)| match s {
+        Step::ExternalCall { call } if !limited => Some((i, call)),
+        Step::LimitedCall { call } if limited => Some((i, call)),
+        _ => None,
+    })?;
+    let read_before = |v: &str| {
+        steps[..i]
+            .iter()
+            .any(|s| matches!(s, Step::StateRead { var } if *var == v))
+    };
+    let (node, var) = steps[i + 1..].iter().find_map(|s| match s {
+        Step::StateWrite { node, var } if !read_first || read_before(var) => Some((*node, *var)),
+        _ => None,
+    })?;
+    Some((call, node, var))
 }
 
 impl Detector for Reentrancy {
@@ -32,36 +93,11 @@ impl Detector for Reentrancy {
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let mut hits = Vec::new();
         for f in cx.symbols().functions() {
-            if f.is_read_only() || f.kind == FunctionKind::Constructor || guarded(cx, f) {
+            if !may_reenter(f) {
                 continue;
             }
-            let mut steps = Vec::new();
-            collect(cx, f, 0, &mut vec![f.node.id()], &mut steps);
-            // Modifier bodies run around the function: a modifier that calls out before `_`
-            // (and the function writes after) is the same bug.
-            let mut pre = Vec::new();
-            for m in &f.modifiers {
-                for def in cx.symbols().callables(f.contract, m) {
-                    if def.kind == FunctionKind::Modifier {
-                        collect(cx, def, 0, &mut vec![def.node.id()], &mut pre);
-                    }
-                }
-            }
-            pre.extend(steps);
-            let steps = pre;
-            let Some(first_call) = steps
-                .iter()
-                .position(|s| matches!(s, Step::ExternalCall { .. }))
-            else {
-                continue;
-            };
-            let Step::ExternalCall { call } = &steps[first_call] else {
-                continue;
-            };
-            let Some((write, var)) = steps[first_call + 1..].iter().find_map(|s| match s {
-                Step::StateWrite { node, var } => Some((*node, *var)),
-                _ => None,
-            }) else {
+            let steps = steps(cx, f);
+            let Some((call, write, var)) = write_after(&steps, false, true) else {
                 continue;
             };
             let with_value = call.value.is_some();
@@ -70,17 +106,12 @@ impl Detector for Reentrancy {
             } else {
                 (Severity::Medium, Confidence::Medium)
             };
-            let (line, end) = if write.line() >= call.node.line()
-                && cx.symbols().enclosing(&write).map(|w| w.node.id()) == Some(f.node.id())
-            {
-                (call.node.line(), write.line())
-            } else {
-                (call.node.line(), call.node.line())
-            };
+            let (line, end, also) = span(f, call, &write);
             let name = f.display_name();
             hits.push(
                 Hit::at_line(line, severity, confidence, format!("Reentrancy in `{name}`"))
                     .to_line(end)
+                    .also_at(also)
                     .within(Some(name.clone()))
                     .explain(
                         format!(
@@ -96,6 +127,27 @@ impl Detector for Reentrancy {
         }
         hits
     }
+}
+
+/// Where a finding about `call` and the later `write` in `f` points: from the call to the
+/// write when both lie in `f` in that order; otherwise at the call, with the write (and,
+/// for a call made in a modifier or helper, `f` itself) as further places.
+pub(super) fn span(
+    f: &Function<'_>,
+    call: &Call<'_>,
+    write: &Node<'_>,
+) -> (usize, usize, Vec<usize>) {
+    let inside = |n: &Node<'_>| n.within(&f.node);
+    let at = call.node.line();
+    if inside(&call.node) && inside(write) && write.line() >= at {
+        return (at, write.line(), Vec::new());
+    }
+    let mut also = vec![write.line()];
+    if !inside(&call.node) {
+        also.push(f.node.line());
+    }
+    also.retain(|&l| l != at);
+    (at, at, also)
 }
 
 /// External calls and state writes of `f` in source order, following internal calls.
@@ -118,6 +170,10 @@ fn collect<'t>(
                 out.push(Step::ExternalCall { call });
                 continue;
             }
+            if call.target.is_some() && matches!(call.method, "send" | "transfer") {
+                out.push(Step::LimitedCall { call });
+                continue;
+            }
             if call.target.is_none() && depth < MAX_DEPTH {
                 for callee in cx.symbols().callables(f.contract, call.method) {
                     if callee.kind == FunctionKind::Function
@@ -132,6 +188,8 @@ fn collect<'t>(
         }
         if let Some(var) = cx.written_state(&n) {
             out.push(Step::StateWrite { node: n, var });
+        } else if n.is(kind::IDENTIFIER) && cx.is_state(&n, n.text()) {
+            out.push(Step::StateRead { var: n.text() });
         }
     }
 }
@@ -177,8 +235,7 @@ fn post_order<'t>(root: Node<'t>) -> Vec<Node<'t>> {
 }
 
 /// A reentrancy-guard modifier: `nonReentrant`, `noReentrancy`, `lock`, `mutex`, …
-fn guarded(cx: &Context<'_>, f: &Function<'_>) -> bool {
-    let _ = cx;
+fn guarded(f: &Function<'_>) -> bool {
     f.modifiers.iter().any(|m| {
         let m = m.to_ascii_lowercase();
         m.contains("reentr") || m.contains("lock") || m.contains("mutex") || m.contains("guard")

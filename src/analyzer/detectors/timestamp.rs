@@ -1,14 +1,21 @@
 //! `timestamp` (SWC-116): decisions taken on `block.timestamp`/`now` (or `block.number` as a
-//! clock). Validators can shift the timestamp by several seconds, and block times vary.
+//! clock): a comparison (in a condition, a `return`, anywhere), the amount of an ether
+//! transfer, or a deadline computed from it and stored (`end = now + 1 days`; a plain
+//! `last = now` records a time and decides nothing); directly or through a local that carries the
+//! value. Validators can shift the timestamp by several seconds, and block times vary.
 
 use crate::analyzer::Detector;
-use crate::analyzer::context::{Context, Hit};
-use crate::analyzer::syntax::{Node, kind};
+use crate::analyzer::context::{Context, Hit, conditions};
+use crate::analyzer::syntax::{Call, Node, field, kind};
 use crate::report::{Confidence, Severity};
 
+use super::flow::{assigned_local, reads};
 use super::weak_randomness::chain_value;
 
 pub struct Timestamp;
+
+/// How many locals deep the value is followed.
+const MAX_HOPS: usize = 4;
 
 impl Detector for Timestamp {
     fn id(&self) -> &'static str {
@@ -26,14 +33,30 @@ impl Detector for Timestamp {
             else {
                 continue;
             };
-            if !decides(cx, &n, source) {
+            let Some((at, what)) = decision(cx, n, source, 0) else {
                 continue;
+            };
+            let via = if at.line() == n.line() {
+                String::new()
+            } else {
+                format!(" (read on line {}, carried here in a local)", n.line())
+            };
+            for site in helper_sites(cx, &at) {
+                let helper = cx.function_name(&at).unwrap_or_default();
+                hits.push(
+                    Hit::new(&site, Severity::Low, Confidence::Medium, format!("Logic depends on `{source}` through `{helper}()`"))
+                        .within(cx.function_name(&site))
+                        .explain(
+                            format!("`{helper}()` returns a comparison with `{source}` (line {}), and its result decides this condition. Validators can move the block timestamp by several seconds, so the outcome can be steered near the boundary.", at.line()),
+                            "Allow for a tolerance of at least a few minutes, and never use block values to decide outcomes worth more than that drift.",
+                        ),
+                );
             }
             hits.push(
-                Hit::new(&n, Severity::Low, Confidence::Medium, format!("Logic depends on `{source}`"))
-                    .within(cx.function_name(&n))
+                Hit::new(&at, Severity::Low, Confidence::Medium, format!("Logic depends on `{source}`"))
+                    .within(cx.function_name(&at))
                     .explain(
-                        format!("`{source}` decides control flow or a stored deadline here. Validators can move the block timestamp by several seconds, and block numbers are only a rough clock, so a deadline or time window can be hit or missed on purpose."),
+                        format!("`{source}`{via} {what} here. Validators can move the block timestamp by several seconds, and block numbers are only a rough clock, so a deadline, time window or time-based amount can be hit, missed or nudged on purpose."),
                         "Allow for a tolerance of at least a few minutes, and never use block values to decide outcomes worth more than that drift.",
                     ),
             );
@@ -42,31 +65,148 @@ impl Detector for Timestamp {
     }
 }
 
-/// A comparison with the value, or (for `block.number`) arithmetic stored to state.
-fn decides<'a>(cx: &Context<'a>, n: &Node<'a>, source: &str) -> bool {
+/// For a comparison returned by a function (`return now >= end;`), the calls of that
+/// function that sit in a condition elsewhere in the file.
+fn helper_sites<'a>(cx: &Context<'a>, at: &Node<'a>) -> Vec<Node<'a>> {
+    let returned = at
+        .ancestors()
+        .into_iter()
+        .take_while(|a| !a.is(kind::BLOCK))
+        .any(|a| a.is(kind::RETURN));
+    let Some(helper) = cx.symbols().enclosing(at).filter(|_| returned) else {
+        return Vec::new();
+    };
+    let conds = cx.root().map(conditions).unwrap_or_default();
+    cx.nodes_of(kind::CALL)
+        .into_iter()
+        .filter_map(Call::of)
+        .filter(|c| c.target.is_none() && c.method == helper.name && !c.node.within(&helper.node))
+        .filter(|c| conds.iter().any(|cond| c.node.within(cond)))
+        .map(|c| c.node)
+        .collect()
+}
+
+/// Where and how the value `n` decides something, following locals.
+fn decision<'a>(
+    cx: &Context<'a>,
+    n: Node<'a>,
+    source: &str,
+    depth: usize,
+) -> Option<(Node<'a>, &'static str)> {
+    let clock = source != "block.number";
+    // `now + 1 days`: a time computed from the clock, as a deadline is.
+    let mut computed = false;
     for a in n.ancestors() {
         match a.kind() {
             kind::BINARY => match a.operator() {
-                Some("<" | ">" | "<=" | ">=" | "==" | "!=") => return source != "block.number",
-                Some("%") => return false,
-                Some("+" | "-" | "*" | "/") => continue,
+                Some("<" | ">" | "<=" | ">=" | "==" | "!=") if clock => {
+                    return Some((n, "decides a comparison"));
+                }
+                Some("<" | ">" | "<=" | ">=" | "==" | "!=") => return None,
+                Some("+" | "-") => computed = true,
                 _ => continue,
             },
             kind::CALL => {
-                if let Some(call) = crate::analyzer::syntax::Call::of(a)
-                    && matches!(call.method, "keccak256" | "sha3" | "sha256")
+                let Some(call) = Call::of(a) else { continue };
+                if matches!(call.method, "keccak256" | "sha3" | "sha256") {
+                    return None;
+                }
+                let amount = match call.method {
+                    "send" | "transfer" if call.target.is_some() => {
+                        call.arguments().first().copied()
+                    }
+                    _ => call.value,
+                };
+                if clock && amount.is_some_and(|v| n.within(&v)) {
+                    return Some((n, "sets the amount of ether sent"));
+                }
+                // `_expired(block.timestamp)`: judged where the helper uses its parameter.
+                if call.target.is_none()
+                    && depth < MAX_HOPS
+                    && let Some(contract) = cx.symbols().contract_at(&call.node)
+                    && !cx.symbols().callables(contract, call.method).is_empty()
                 {
-                    return false;
+                    let i = call.arguments().iter().position(|arg| n.within(arg));
+                    return i
+                        .filter(|&i| decided_in_callee(cx, &call, i, source, depth))
+                        .map(|_| (n, "is passed to a function that compares it"));
                 }
             }
-            kind::ASSIGNMENT => {
-                return source == "block.number"
-                    && cx.written_state(&a).is_some()
-                    && a.text().contains('+');
+            kind::ASSIGNMENT | kind::AUGMENTED_ASSIGNMENT => {
+                let right = a.field(field::RIGHT)?;
+                if !n.within(&right) {
+                    return None;
+                }
+                if cx.written_state(&a).is_some() || writes_immutable(cx, &a) {
+                    return computed.then_some((n, "sets a deadline kept in state"));
+                }
+                return through_local(cx, n, source, depth);
             }
-            kind::STATEMENT | kind::FUNCTION | kind::STATE_VARIABLE => return false,
+            kind::VARIABLE_DECLARATION_STATEMENT => return through_local(cx, n, source, depth),
+            kind::STATE_VARIABLE => {
+                return (clock && computed).then_some((n, "sets a deadline kept in state"));
+            }
+            kind::STATEMENT | kind::EXPRESSION_STATEMENT | kind::FUNCTION => return None,
             _ => {}
         }
     }
-    false
+    None
+}
+
+/// `endsAt = block.timestamp + 3 days;` in a constructor, `endsAt` immutable: state all the
+/// same, though `written_state` leaves constants out.
+fn writes_immutable(cx: &Context<'_>, assignment: &Node<'_>) -> bool {
+    let s = cx.symbols();
+    let Some(name) = assignment
+        .field(field::LEFT)
+        .and_then(|l| l.root_identifier())
+    else {
+        return false;
+    };
+    s.contract_at(assignment)
+        .and_then(|c| s.state_var(c, name))
+        .is_some_and(|v| v.constant)
+        && s.enclosing(assignment)
+            .is_some_and(|f| !f.locals.contains(name))
+}
+
+/// Whether internal function `call.method`, given the clock as argument `index`, lets that
+/// parameter decide something.
+fn decided_in_callee<'a>(
+    cx: &Context<'a>,
+    call: &Call<'a>,
+    index: usize,
+    source: &str,
+    depth: usize,
+) -> bool {
+    let s = cx.symbols();
+    let Some(contract) = s.contract_at(&call.node) else {
+        return false;
+    };
+    s.callables(contract, call.method).iter().any(|g| {
+        let Some((param, _)) = g.params.get(index) else {
+            return false;
+        };
+        reads(g, param)
+            .into_iter()
+            .any(|r| decision(cx, r, source, depth + 1).is_some())
+    })
+}
+
+/// `uint t = now; if (t > end)` → the read of `t` that decides.
+fn through_local<'a>(
+    cx: &Context<'a>,
+    n: Node<'a>,
+    source: &str,
+    depth: usize,
+) -> Option<(Node<'a>, &'static str)> {
+    if depth >= MAX_HOPS {
+        return None;
+    }
+    let f = cx.symbols().enclosing(&n)?;
+    let local = assigned_local(f, &n)?;
+    reads(f, local)
+        .into_iter()
+        .filter(|r| r.start_byte() > n.start_byte())
+        .find_map(|r| decision(cx, r, source, depth + 1))
 }

@@ -29,6 +29,18 @@ pub struct Call<'t> {
     pub gas: Option<Node<'t>>,
 }
 
+/// The grammar binds `.` looser than binary operators, so `a == b.f()` comes out as
+/// `(a == b).f()`: the object of the call is the binary's right operand.
+fn rightmost(mut object: Node<'_>) -> Node<'_> {
+    while object.is(kind::BINARY) {
+        match object.expr_field(field::RIGHT) {
+            Some(right) => object = right,
+            None => break,
+        }
+    }
+    object
+}
+
 impl<'t> Call<'t> {
     /// Reads `node` as a call; `None` for anything else.
     pub fn of(node: Node<'t>) -> Option<Call<'t>> {
@@ -66,7 +78,7 @@ impl<'t> Call<'t> {
             break;
         }
         let (target, method) = match callee.member() {
-            Some((object, prop)) => (Some(object), prop),
+            Some((object, prop)) => (Some(rightmost(object)), prop),
             None if callee.is(kind::IDENTIFIER) => (None, callee.text()),
             None => (None, ""),
         };

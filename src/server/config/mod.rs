@@ -155,6 +155,9 @@ pub struct Limits {
     /// `AUDITSTREAM_ALLOWED_ORIGINS`: origins besides our own that may post reports,
     /// normalised to `scheme://host:port`.
     pub allowed_origins: Vec<String>,
+    /// `AUDITSTREAM_ANALYZER_INFO`: whether the builtin analyzer's reports keep their Info
+    /// findings (hygiene notes); off leaves them out of the report and so of its exports.
+    pub analyzer_info: bool,
 }
 
 impl Default for Limits {
@@ -174,6 +177,7 @@ impl Default for Limits {
             rate_burst: 10,
             trust_forwarded_for: false,
             allowed_origins: Vec::new(),
+            analyzer_info: true,
         }
     }
 }
@@ -334,6 +338,7 @@ impl Settings {
                 .map(|v| crate::server::origin::parse_origins(&v).map_err(ConfigError::BadOrigin))
                 .transpose()?
                 .unwrap_or_default(),
+            analyzer_info: flag(&get, "AUDITSTREAM_ANALYZER_INFO", d.analyzer_info)?,
         };
         if limits.rate_per_minute > 0 && limits.rate_burst == 0 {
             return Err(ConfigError::BadNumber {

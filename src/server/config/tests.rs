@@ -218,3 +218,13 @@ fn auditstream_fallback_sets_the_default_providers_chain() {
     .unwrap_err();
     assert!(matches!(err, ConfigError::BadFallback { .. }), "{err:?}");
 }
+
+#[test]
+fn analyzer_info_findings_are_kept_unless_switched_off() {
+    assert!(settings(&[]).unwrap().limits.analyzer_info);
+    let off = settings(&[("AUDITSTREAM_ANALYZER_INFO", "off")]).unwrap();
+    assert!(!off.limits.analyzer_info);
+    let on = settings(&[("AUDITSTREAM_ANALYZER_INFO", "1")]).unwrap();
+    assert!(on.limits.analyzer_info);
+    assert!(settings(&[("AUDITSTREAM_ANALYZER_INFO", "maybe")]).is_err());
+}

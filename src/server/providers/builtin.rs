@@ -9,7 +9,21 @@ use crate::analyzer;
 /// Streams the analyzer's report for `contract`, one token every `pace`
 /// (no delay when `pace` is zero).
 pub fn stream(contract: &str, filename: Option<&str>, pace: Duration) -> FrameStream {
-    let analysis = analyzer::analyze(contract, filename);
+    stream_with_info(contract, filename, pace, true)
+}
+
+/// As `stream`, without the report's Info findings unless `info`
+/// (`AUDITSTREAM_ANALYZER_INFO`).
+pub fn stream_with_info(
+    contract: &str,
+    filename: Option<&str>,
+    pace: Duration,
+    info: bool,
+) -> FrameStream {
+    let mut analysis = analyzer::analyze(contract, filename);
+    if !info {
+        analysis = analysis.without_info();
+    }
     let report = analyzer::render_markdown(&analysis);
     Box::pin(async_stream::stream! {
         let mut count = 0u64;

@@ -108,10 +108,11 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
     let p = job.provider;
     let Some(wire) = p.kind.wire() else {
         // The builtin analyzer: no network, the same frames.
-        return Ok(builtin::stream(
+        return Ok(builtin::stream_with_info(
             job.contract,
             job.filename,
             job.builtin_pace,
+            job.limits.analyzer_info,
         ));
     };
     let user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
