@@ -84,8 +84,7 @@ fn parse_expected(text: &str, path: &Path) -> Vec<Expected> {
             );
             Expected {
                 class: class.to_owned(),
-                severity: Severity::ALL
-                    .into_iter()
+                severity: Severity::all()
                     .find(|s| s.as_str() == severity)
                     .unwrap_or_else(|| panic!("{}: bad severity `{severity}`", path.display())),
                 line: line.parse().expect("line number"),
