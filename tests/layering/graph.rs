@@ -449,11 +449,6 @@ impl Paths {
 }
 
 impl<'ast> Visit<'ast> for Paths {
-    fn visit_item_mod(&mut self, m: &'ast syn::ItemMod) {
-        // Nested modules inside functions and the like: rare, and visited in place.
-        syn::visit::visit_item_mod(self, m);
-    }
-
     fn visit_item_use(&mut self, u: &'ast syn::ItemUse) {
         let mut leaves = Vec::new();
         flatten(&u.tree, Vec::new(), &mut leaves);
