@@ -42,6 +42,8 @@ pub mod analyzer;
 pub mod cli;
 #[cfg(feature = "ssr")]
 pub mod server;
+#[cfg(feature = "ssr")]
+pub mod verify;
 
 /// The browser entry point: attaches the app to the server-rendered page.
 #[cfg(feature = "hydrate")]

@@ -150,12 +150,41 @@ pub struct StreamError {
     pub partial: bool,
 }
 
+/// The data of a `finding` event: one finding of the report, checked against the code
+/// as soon as its block was complete (docs/verification.md).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FindingCheck {
+    /// 1-based line of the finding's heading in the report text, where the reader's own
+    /// parse of the text has it; absent for a finding the report text does not hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_line: Option<u32>,
+    pub id: String,
+    pub title: String,
+    pub verdict: crate::report::Verdict,
+    pub reason: String,
+    pub found_by: crate::report::FoundBy,
+    /// The whole finding, for one the analyzer found and the model did not write.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finding: Option<crate::report::Finding>,
+}
+
+impl FindingCheck {
+    /// Puts the verdict on the reader's own parse of the same finding.
+    pub fn apply(&self, f: &mut crate::report::Finding) {
+        f.verdict = Some(self.verdict);
+        f.reason = Some(self.reason.clone());
+        f.found_by = Some(self.found_by);
+    }
+}
+
 /// One event of the report stream; its SSE `event:` name is the variant's, lower-cased.
 #[derive(Clone, Debug, PartialEq, strum::IntoStaticStr)]
 #[strum(serialize_all = "lowercase")]
 pub enum ReportEvent {
     Meta(Meta),
     Token(Token),
+    /// A finding's verdict; between tokens, always before the terminal event.
+    Finding(FindingCheck),
     Done(Done),
     Error(StreamError),
 }
@@ -183,6 +212,7 @@ impl ReportEvent {
         let json = match self {
             Self::Meta(m) => serde_json::to_string(m),
             Self::Token(t) => serde_json::to_string(t),
+            Self::Finding(f) => serde_json::to_string(f),
             Self::Done(d) => serde_json::to_string(d),
             Self::Error(e) => serde_json::to_string(e),
         };
@@ -200,6 +230,7 @@ impl ReportEvent {
         Ok(match event {
             "meta" => Self::Meta(parse("meta", data)?),
             "token" => Self::Token(parse("token", data)?),
+            "finding" => Self::Finding(parse("finding", data)?),
             "done" => Self::Done(parse("done", data)?),
             "error" => Self::Error(parse("error", data)?),
             other => return Err(ProtocolError::UnknownEvent(other.to_owned())),

@@ -187,6 +187,9 @@ fn to_finding(rule: &'static str, swc: Option<&'static str>, h: Hit, lines: &[&s
         recommendation: h.recommendation,
         snippet: (!snippet.is_empty()).then(|| snippet.join("\n")),
         complete: true,
+        verdict: None,
+        reason: None,
+        found_by: None,
     }
 }
 

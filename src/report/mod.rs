@@ -28,7 +28,9 @@ mod streaming;
 
 pub use language::{Language, detect_language};
 pub use line_ref::MAX_LOCATIONS;
-pub use model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
+pub use model::{
+    Confidence, Finding, FoundBy, Location, Report, Severity, Unclassified, Verdict, slug,
+};
 pub use parse::{Parsed, check_lines, parse_block, parse_finished_report, parse_report};
 pub use scan::{FindingBlock, Outline, Outliner, outline};
 pub use write::write_report;

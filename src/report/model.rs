@@ -115,6 +115,75 @@ pub struct Finding {
     /// False while the finding's block is still being written (a streaming report).
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub complete: bool,
+    /// What checking the finding against the code found (`crate::verify`); `None` when it
+    /// was not checked (no source at hand, or the analyzer's own report).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub verdict: Option<Verdict>,
+    /// Why, in a sentence a person can act on: "no function `emergencyWithdraw` in Vault.sol".
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// Who reported it, when a model report was joined with the analyzer's candidates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<FoundBy>,
+}
+
+/// How a finding stands against the code it is about. Declared most trustworthy first.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    Deserialize,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+)]
+#[serde(rename_all = "lowercase")]
+#[strum(serialize_all = "lowercase")]
+pub enum Verdict {
+    /// The analyzer reports the same class at the same place.
+    Confirmed,
+    /// Every reference holds (file, line, names, quote); nothing confirms the class.
+    Consistent,
+    /// A reference does not hold: no such file, line, function or quoted code; or no
+    /// location at all.
+    Unverified,
+    /// The code cannot have this class there (reentrancy in a function that makes no call).
+    Contradicted,
+}
+
+impl Verdict {
+    /// `"confirmed"` … `"contradicted"`, as the wire, the JSON and the page write it.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// Confirmed and consistent findings count; the others are shown apart.
+    pub fn holds(self) -> bool {
+        matches!(self, Verdict::Confirmed | Verdict::Consistent)
+    }
+}
+
+/// Who found a finding.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FoundBy {
+    Model,
+    Analyzer,
+    /// The model and the analyzer (the model's explanation is kept).
+    Both,
+}
+
+impl Finding {
+    /// Whether it counts in severity totals and `--fail-on`: not checked, or checked and
+    /// holding.
+    pub fn holds(&self) -> bool {
+        self.verdict.is_none_or(Verdict::holds)
+    }
 }
 
 fn yes() -> bool {

@@ -341,6 +341,9 @@ fn finish(body: Body, text: &str, block: &FindingBlock) -> Parsed {
         recommendation: paragraphs(&body.recommendation),
         snippet: body.snippet,
         complete: block.finished,
+        verdict: None,
+        reason: None,
+        found_by: None,
     })
 }
 

@@ -175,6 +175,9 @@ mod tests {
             recommendation: "Write first.".into(),
             snippet: Some("msg.sender.call{value: a}(\"\");\n// ``` ````".into()),
             complete: true,
+            verdict: None,
+            reason: None,
+            found_by: None,
         }
     }
 

@@ -173,6 +173,7 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
             }
             batcher.push(&t.text);
         }
+        ReportEvent::Finding(check) => s.checks.update(|c| c.push(check)),
         ReportEvent::Done(d) => {
             batcher.flush();
             s.stats.update(|st| st.done = Some(d));

@@ -4,6 +4,8 @@
 
 use leptos::prelude::*;
 
+use crate::protocol::FindingCheck;
+
 use super::{
     findings::Findings,
     markdown::{MarkupNode, RenderedBlock},
@@ -103,6 +105,9 @@ pub struct ReportState {
     pub tail: RwSignal<Vec<MarkupNode>>,
     /// The findings read out of the report so far.
     pub findings: RwSignal<Findings>,
+    /// The server's verdicts on them (`finding` events), and the analyzer's findings the
+    /// report text does not hold.
+    pub checks: RwSignal<Vec<FindingCheck>>,
     /// The contract lines shown in the contract view, when it is open.
     pub viewing: RwSignal<Option<(u32, u32)>>,
     /// Whether the report box follows the stream (the reader is at its bottom).
@@ -130,6 +135,7 @@ impl ReportState {
             pages: RwSignal::new(Vec::new()),
             tail: RwSignal::new(Vec::new()),
             findings: RwSignal::new(Findings::default()),
+            checks: RwSignal::new(Vec::new()),
             viewing: RwSignal::new(None),
             following: RwSignal::new(true),
             announcement: RwSignal::new(String::new()),
@@ -162,6 +168,7 @@ impl ReportState {
         self.report_id.set(None);
         self.fallback_notice.set(None);
         self.findings.set(Findings::default());
+        self.checks.set(Vec::new());
         self.viewing.set(None);
         self.following.set(true);
         self.stats.set(LiveStats::new(started_ms));
