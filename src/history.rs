@@ -74,7 +74,15 @@ impl SeverityCounts {
     }
 
     pub fn of(report: &crate::report::Report) -> Self {
-        let n = |s| u32::try_from(report.count(s)).unwrap_or(u32::MAX);
+        // Findings the checks found false (unverified, contradicted) are not counted.
+        let n = |s| {
+            let held = report
+                .findings
+                .iter()
+                .filter(|f| f.severity == s && f.holds())
+                .count();
+            u32::try_from(held).unwrap_or(u32::MAX)
+        };
         Self {
             critical: n(Severity::Critical),
             high: n(Severity::High),
@@ -128,6 +136,9 @@ pub struct StoredReport {
     /// the text with the same parser, so the browser neither receives nor decodes them.
     #[serde(skip)]
     pub findings: Option<serde_json::Value>,
+    /// The verdicts it was streamed with, so the page shows them without checking again.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub checks: Vec<crate::protocol::FindingCheck>,
     pub counts: SeverityCounts,
     pub ttft_ms: Option<i64>,
     pub duration_ms: Option<i64>,

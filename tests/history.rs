@@ -42,6 +42,7 @@ fn ended(status: ReportStatus) -> Ending {
         output_tokens: Some(3),
         error: (status == ReportStatus::Failed)
             .then(|| ("upstream_error".to_owned(), "the model said no".to_owned())),
+        checks: Vec::new(),
     }
 }
 
@@ -87,6 +88,10 @@ async fn a_report_round_trips_with_its_hash_and_language(db: TestDb) {
                 duration_ms: Some(60),
                 output_tokens: Some(7),
                 error: Some(("stalled".into(), "no bytes for 30 s".into())),
+                checks: Some(
+                    r#"[{"report_line":3,"id":"1","title":"Drain","verdict":"unverified","reason":"no function `x`","found_by":"model"}]"#
+                        .into(),
+                ),
             },
         )
         .await
@@ -101,6 +106,12 @@ async fn a_report_round_trips_with_its_hash_and_language(db: TestDb) {
         (Some(5), Some(60), Some(7))
     );
     assert_eq!(r.error.unwrap().code, "stalled");
+    // The verdicts come back as the page needs them, not checked again.
+    assert_eq!(r.checks.len(), 1);
+    assert_eq!(
+        (r.checks[0].verdict, r.checks[0].reason.as_str()),
+        (auditstream::report::Verdict::Unverified, "no function `x`")
+    );
     assert!(r.updated_ms >= r.created_ms);
     assert_eq!(store.get("no-such-id").await.unwrap(), None);
 }

@@ -16,9 +16,11 @@ use super::spinner::Spinner;
 use super::{AuditArgs, Format, exit};
 use crate::analyzer;
 use crate::analyzer::injection;
-use crate::report::{Report, check_lines, detect_language, parse_finished_report};
+use crate::report::{check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
 use crate::server::providers::{self, Finish, Frame, MalformedCount, ReportJob, StreamFailure};
+use crate::verify;
+use std::sync::Arc;
 
 /// The guard's notice and `G-` findings for one contract, as the server sends them ahead of
 /// every report; `None` for a contract with no text aimed at the model.
@@ -105,6 +107,7 @@ fn finish(args: &AuditArgs, audited: &[Audited]) -> u8 {
         audited
             .iter()
             .flat_map(|a| &a.report.findings)
+            .filter(|f| args.strict || f.holds())
             .any(|f| limit.tripped_by(f.severity))
     });
     if tripped { exit::FINDINGS } else { exit::CLEAN }
@@ -163,11 +166,18 @@ async fn with_model(
         if stream_md && out.write_all(markdown.as_bytes()).is_err() {
             return exit::USAGE;
         }
+        // As on the server: the analyzer's findings guide the model and check its report.
+        let index = Arc::new(verify::CodeIndex::build(&[verify::Source {
+            path: Some(shown.clone()),
+            text: text.clone(),
+        }]));
+        let guidance = verify::candidates_prompt(&index);
         let job = ReportJob {
             provider,
             model: model_name,
             contract: text,
             filename: Some(&shown),
+            guidance: guidance.as_deref(),
             limits: &settings.limits,
             builtin_pace: std::time::Duration::ZERO,
             malformed: MalformedCount::default(),
@@ -226,7 +236,7 @@ async fn with_model(
         if stream_md {
             let _ = out.write_all(b"\n");
         }
-        let mut report: Report = parse_finished_report(&markdown);
+        let (mut report, _) = verify::verify_report(&markdown, index);
         check_lines(&mut report, text, Some(&shown));
         audited.push(Audited {
             report,

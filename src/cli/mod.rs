@@ -58,7 +58,8 @@ pub struct ExportArgs {
     /// Output format.
     #[arg(long, value_enum)]
     pub format: Format,
-    /// The audited contract: SARIF gets snippets and line numbers are checked.
+    /// The audited contract, or the folder of a project: each finding is checked against it
+    /// (verdicts in JSON and SARIF) and SARIF gets snippets.
     #[arg(long, value_name = "FILE")]
     pub source: Option<PathBuf>,
     /// Write here instead of standard output.
@@ -90,6 +91,10 @@ pub struct AuditArgs {
     /// Leave the offline analyzer's Info findings (hygiene notes) out of the report.
     #[arg(long)]
     pub no_info: bool,
+    /// With --fail-on, count a model's unverified and contradicted findings too (by default
+    /// only confirmed and consistent ones trip it).
+    #[arg(long)]
+    pub strict: bool,
 }
 
 #[derive(ValueEnum, Clone, Copy, Debug, PartialEq, Eq)]

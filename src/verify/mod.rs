@@ -64,14 +64,16 @@ impl Joiner {
         blocks.iter().filter_map(|b| self.check_block(b)).collect()
     }
 
-    /// The report is complete: checks the last blocks, then adds the analyzer's findings at
-    /// `JOIN_FROM` or above that no model finding matched.
-    pub fn finish(&mut self) -> Vec<FindingCheck> {
+    /// The report ended: checks the last blocks, then, when it is complete (`join`), adds
+    /// the analyzer's findings at `JOIN_FROM` or above that no model finding matched.
+    pub fn finish(&mut self, join: bool) -> Vec<FindingCheck> {
         let all = outline(&self.text, true).blocks;
         let rest: Vec<FindingBlock> = all.into_iter().skip(self.checked).collect();
         self.checked += rest.len();
         let mut out: Vec<FindingCheck> = rest.iter().filter_map(|b| self.check_block(b)).collect();
-        out.extend(self.unmatched());
+        if join {
+            out.extend(self.unmatched());
+        }
         out
     }
 
@@ -139,7 +141,7 @@ impl Joiner {
 pub fn verify_report(markdown: &str, index: Arc<CodeIndex>) -> (Report, Vec<FindingCheck>) {
     let mut joiner = Joiner::new(index);
     let mut checks = joiner.push(markdown);
-    checks.extend(joiner.finish());
+    checks.extend(joiner.finish(true));
     let mut report = parse_finished_report(markdown);
     apply_checks(&mut report, markdown, &checks);
     (report, checks)

@@ -205,7 +205,7 @@ fn checks_stream_as_blocks_complete_and_match_the_whole_report() {
         md.find("### 2.")
             .map(|i| i + "### 2. Reentrancy in `withdraw()`".len())
     );
-    streamed.extend(joiner.finish());
+    streamed.extend(joiner.finish(true));
     let (_, whole) = verify_report(md, index());
     assert_eq!(streamed, whole);
     assert_eq!(streamed[0].verdict, Verdict::Contradicted);

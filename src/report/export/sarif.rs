@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::super::model::{Finding, Location, Report, Severity};
+use super::super::model::{Finding, FoundBy, Location, Report, Severity, Verdict};
 use super::json::Tool;
 
 const SCHEMA: &str = "https://json.schemastore.org/sarif-2.1.0.json";
@@ -94,7 +94,13 @@ pub fn to_sarif(inputs: &[SarifInput<'_>], tool: &SarifTool) -> Log {
             results.push(SarifResult {
                 rule_id: finding.rule.clone(),
                 rule_index: index,
-                level: level(finding.severity),
+                // A finding the checks found false is at most a note, with no security
+                // severity: GitHub raises no alert for it.
+                level: if finding.holds() {
+                    level(finding.severity)
+                } else {
+                    "note"
+                },
                 message: Message {
                     text: message(finding, note.as_deref()),
                 },
@@ -106,9 +112,12 @@ pub fn to_sarif(inputs: &[SarifInput<'_>], tool: &SarifTool) -> Log {
                     format!("{print}:{n}"),
                 )]),
                 properties: ResultProperties {
-                    security_severity: security_severity(finding.severity),
+                    security_severity: finding.holds().then(|| security_severity(finding.severity)),
                     severity: finding.severity.as_str(),
                     finding_id: finding.id.clone(),
+                    verdict: finding.verdict.map(Verdict::as_str),
+                    reason: finding.reason.clone(),
+                    found_by: finding.found_by,
                 },
             });
         }
@@ -428,9 +437,16 @@ struct Snippet {
 
 #[derive(Serialize, Debug)]
 struct ResultProperties {
-    #[serde(rename = "security-severity")]
-    security_severity: &'static str,
+    #[serde(rename = "security-severity", skip_serializing_if = "Option::is_none")]
+    security_severity: Option<&'static str>,
     severity: &'static str,
     #[serde(rename = "findingId")]
     finding_id: String,
+    /// `confirmed`, `consistent`, `unverified` or `contradicted`, when checked.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    verdict: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<String>,
+    #[serde(rename = "foundBy", skip_serializing_if = "Option::is_none")]
+    found_by: Option<FoundBy>,
 }

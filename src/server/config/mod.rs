@@ -158,6 +158,12 @@ pub struct Limits {
     /// `AUDITSTREAM_ANALYZER_INFO`: whether the builtin analyzer's reports keep their Info
     /// findings (hygiene notes); off leaves them out of the report and so of its exports.
     pub analyzer_info: bool,
+    /// `AUDITSTREAM_VERIFY_FINDINGS`: whether each finding of a model's report is checked
+    /// against the contract as it streams (`finding` events, docs/verification.md).
+    pub verify_findings: bool,
+    /// `AUDITSTREAM_ANALYZER_GUIDES`: whether the analyzer's findings go into the model's
+    /// prompt as candidates to confirm, refute or add to.
+    pub analyzer_guides: bool,
 }
 
 impl Default for Limits {
@@ -178,6 +184,8 @@ impl Default for Limits {
             trust_forwarded_for: false,
             allowed_origins: Vec::new(),
             analyzer_info: true,
+            verify_findings: true,
+            analyzer_guides: true,
         }
     }
 }
@@ -339,6 +347,8 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             analyzer_info: flag(&get, "AUDITSTREAM_ANALYZER_INFO", d.analyzer_info)?,
+            verify_findings: flag(&get, "AUDITSTREAM_VERIFY_FINDINGS", d.verify_findings)?,
+            analyzer_guides: flag(&get, "AUDITSTREAM_ANALYZER_GUIDES", d.analyzer_guides)?,
         };
         if limits.rate_per_minute > 0 && limits.rate_burst == 0 {
             return Err(ConfigError::BadNumber {

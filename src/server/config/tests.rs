@@ -220,6 +220,20 @@ fn auditstream_fallback_sets_the_default_providers_chain() {
 }
 
 #[test]
+fn verification_and_guidance_are_on_unless_switched_off() {
+    let d = settings(&[]).unwrap().limits;
+    assert!(d.verify_findings && d.analyzer_guides);
+    let off = settings(&[
+        ("AUDITSTREAM_VERIFY_FINDINGS", "off"),
+        ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
+    ])
+    .unwrap()
+    .limits;
+    assert!(!off.verify_findings && !off.analyzer_guides);
+    assert!(settings(&[("AUDITSTREAM_VERIFY_FINDINGS", "maybe")]).is_err());
+}
+
+#[test]
 fn analyzer_info_findings_are_kept_unless_switched_off() {
     assert!(settings(&[]).unwrap().limits.analyzer_info);
     let off = settings(&[("AUDITSTREAM_ANALYZER_INFO", "off")]).unwrap();

@@ -95,6 +95,8 @@ pub struct ReportJob<'a> {
     pub model: &'a str,
     pub contract: &'a str,
     pub filename: Option<&'a str>,
+    /// The analyzer's candidates for the model to confirm, refute or add to.
+    pub guidance: Option<&'a str>,
     pub limits: &'a Limits,
     /// Delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
@@ -115,7 +117,10 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
             job.limits.analyzer_info,
         ));
     };
-    let user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
+    let mut user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
+    if let Some(candidates) = job.guidance {
+        user.push_str(candidates);
+    }
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
     let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;
     let bytes = http::body_bytes(resp, job.limits.stall_timeout);

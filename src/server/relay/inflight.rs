@@ -9,7 +9,7 @@ use tokio::sync::OwnedSemaphorePermit;
 
 use super::decision::{StreamProgress, millis};
 use crate::history::ReportStatus;
-use crate::protocol::StreamErrorCode;
+use crate::protocol::{FindingCheck, StreamErrorCode};
 use crate::server::{
     metrics::{Finished, Metrics, Outcome},
     providers::MalformedCount,
@@ -36,6 +36,8 @@ pub(super) struct InFlight {
     pub(super) done_duration_ms: Option<u64>,
     /// The history row being written; `None` when history is off.
     pub(super) recording: Option<Recording>,
+    /// The `finding` events sent, for the history row.
+    pub(super) checks: Vec<FindingCheck>,
 }
 
 impl InFlight {
@@ -59,6 +61,7 @@ impl InFlight {
             output_tokens: None,
             done_duration_ms: None,
             recording: None,
+            checks: Vec::new(),
         }
     }
 
@@ -122,6 +125,7 @@ impl Drop for InFlight {
                 output_tokens: Some(as_i64(self.output_tokens.unwrap_or(self.tokens))),
                 error: (!matches!(outcome, Outcome::Done | Outcome::Stopped))
                     .then(|| (outcome.as_str().to_owned(), message.clone())),
+                checks: std::mem::take(&mut self.checks),
             });
         }
         let span = &self.span;

@@ -8,7 +8,7 @@ mod fallback;
 mod inflight;
 mod request;
 
-use std::{convert::Infallible, future::Future, time::Instant};
+use std::{convert::Infallible, future::Future, sync::Arc, time::Instant};
 
 use axum::{
     Extension,
@@ -31,6 +31,7 @@ use super::{
     store::{NewReport, Owner, now_ms},
 };
 use crate::analyzer::injection;
+use crate::verify;
 use decision::{Decision, Next, decide};
 use inflight::InFlight;
 use request::{ReportBody, resolve_model};
@@ -75,7 +76,30 @@ pub async fn report(
         span.in_scope(|| tracing::warn!(hits = hits.len(), "contract has text aimed at the model"));
     }
     let malformed = MalformedCount::default();
-    let opened = open_provider(state, &request, (provider, &model), &malformed, &span).await?;
+    // The analyzer reads the contract first: its findings guide the model and check the
+    // model's. Only for a model: the builtin analyzer's report is that reading itself.
+    let code =
+        if provider.kind.wire().is_some() && (limits.verify_findings || limits.analyzer_guides) {
+            Some(index_contract(&request).await)
+        } else {
+            None
+        };
+    let guidance = code
+        .as_deref()
+        .filter(|_| limits.analyzer_guides)
+        .and_then(verify::candidates_prompt);
+    let opened = open_provider(
+        state,
+        &request,
+        (provider, &model),
+        guidance.as_deref(),
+        &malformed,
+        &span,
+    )
+    .await?;
+    let joiner = code
+        .filter(|_| limits.verify_findings && opened.provider != "builtin")
+        .map(verify::Joiner::new);
     let frames = opened.frames;
     let meta = Meta {
         report_id,
@@ -93,6 +117,7 @@ pub async fn report(
         meta,
         notice,
         frames,
+        joiner,
         inflight,
         deadline,
         limits.max_duration,
@@ -113,6 +138,19 @@ pub async fn report(
     Ok(resp)
 }
 
+/// The contract, indexed for the checks and run through the analyzer, off the async
+/// threads (a large contract takes the analyzer a while).
+async fn index_contract(request: &ReportRequest) -> Arc<verify::CodeIndex> {
+    let sources = vec![verify::Source {
+        path: request.filename.clone(),
+        text: request.contract.clone(),
+    }];
+    let index = tokio::task::spawn_blocking(move || verify::CodeIndex::build(&sources))
+        .await
+        .unwrap_or_default();
+    Arc::new(index)
+}
+
 /// The model that answered, and the ones of its chain that failed before it.
 struct Opened {
     frames: FrameStream,
@@ -130,6 +168,7 @@ async fn open_provider(
     state: &AppState,
     request: &ReportRequest,
     first: (&ProviderConfig, &str),
+    guidance: Option<&str>,
     malformed: &MalformedCount,
     span: &tracing::Span,
 ) -> Result<Opened, ApiError> {
@@ -144,6 +183,7 @@ async fn open_provider(
                 model,
                 contract: &request.contract,
                 filename: request.filename.as_deref(),
+                guidance,
                 limits: &settings.limits,
                 builtin_pace: settings.builtin_pace,
                 malformed: malformed.clone(),
@@ -217,6 +257,7 @@ fn relay(
     meta: Meta,
     notice: Option<String>,
     mut frames: FrameStream,
+    mut joiner: Option<verify::Joiner>,
     mut inflight: InFlight,
     deadline: tokio::time::Instant,
     max_duration: std::time::Duration,
@@ -242,10 +283,24 @@ fn relay(
             match decide(next, inflight.progress(max_duration)) {
                 Decision::Token(text) => {
                     inflight.token(&text);
+                    let checks = joiner.as_mut().map(|j| j.push(&text)).unwrap_or_default();
                     ids += 1;
                     yield sse_event(ids, &ReportEvent::Token(Token { text }));
+                    for check in checks {
+                        ids += 1;
+                        yield sse_event(ids, &ReportEvent::Finding(check.clone()));
+                        inflight.checks.push(check);
+                    }
                 }
                 Decision::End { event, outcome, message } => {
+                    // The last blocks end with the text; a finished report is joined with
+                    // the analyzer's findings it does not hold.
+                    let done = matches!(event, ReportEvent::Done(_));
+                    for check in joiner.as_mut().map(|j| j.finish(done)).unwrap_or_default() {
+                        ids += 1;
+                        yield sse_event(ids, &ReportEvent::Finding(check.clone()));
+                        inflight.checks.push(check);
+                    }
                     if let ReportEvent::Done(done) = &event {
                         inflight.output_tokens = done.output_tokens;
                         inflight.done_duration_ms = Some(done.duration_ms);

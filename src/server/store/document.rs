@@ -4,6 +4,7 @@
 
 use crate::{
     history::{ReportStatus, SeverityCounts, StoredReport},
+    protocol::FindingCheck,
     report::{
         Report, detect_language,
         export::{AuditedContract, ReportDocument, Timings},
@@ -27,12 +28,14 @@ pub fn document(
     text: &str,
     status: ReportStatus,
     timings: Timings,
+    checks: &[FindingCheck],
 ) -> (ReportDocument, SeverityCounts) {
-    let report: Report = if status == ReportStatus::Done {
+    let mut report: Report = if status == ReportStatus::Done {
         parse_finished_report(text)
     } else {
         parse_report(text)
     };
+    crate::verify::apply_checks(&mut report, text, checks);
     let counts = SeverityCounts::of(&report);
     let contract = AuditedContract {
         name: origin.filename.unwrap_or("contract").to_owned(),
@@ -66,7 +69,7 @@ pub fn api_json(r: &StoredReport) -> serde_json::Value {
                 duration_ms: r.duration_ms.and_then(|v| u64::try_from(v).ok()),
                 output_tokens: r.output_tokens.and_then(|v| u64::try_from(v).ok()),
             };
-            let (doc, _) = document(&origin, &r.text, r.status, timings);
+            let (doc, _) = document(&origin, &r.text, r.status, timings, &r.checks);
             serde_json::to_value(doc).expect("plain data serializes")
         });
     if let Some(obj) = doc.as_object_mut() {
@@ -113,14 +116,26 @@ mod tests {
 
     #[test]
     fn a_finished_report_becomes_the_export_document_with_its_counts() {
-        let (doc, counts) = document(&origin(), REPORT, ReportStatus::Done, Timings::default());
+        let (doc, counts) = document(
+            &origin(),
+            REPORT,
+            ReportStatus::Done,
+            Timings::default(),
+            &[],
+        );
         assert_eq!(doc.schema, "auditstream.report/1");
         assert_eq!(doc.findings.len(), 1);
         assert_eq!(counts.high, 1);
         assert_eq!(doc.model.as_deref(), Some("openai/m"));
         assert_eq!(doc.contract.sha256.as_deref(), Some("ab"));
         assert_eq!(doc.status, None);
-        let (doc, _) = document(&origin(), REPORT, ReportStatus::Stopped, Timings::default());
+        let (doc, _) = document(
+            &origin(),
+            REPORT,
+            ReportStatus::Stopped,
+            Timings::default(),
+            &[],
+        );
         assert_eq!(doc.status.as_deref(), Some("stopped"));
     }
 }

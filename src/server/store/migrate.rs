@@ -12,8 +12,10 @@ use sqlx::{
 };
 
 /// Every migration, oldest first. Append; never edit one that has shipped.
-const MIGRATIONS: &[(i64, &str, &str)] =
-    &[(1, "reports", include_str!("migrations/0001_reports.sql"))];
+const MIGRATIONS: &[(i64, &str, &str)] = &[
+    (1, "reports", include_str!("migrations/0001_reports.sql")),
+    (2, "checks", include_str!("migrations/0002_checks.sql")),
+];
 
 /// The embedded migrations as a source for sqlx's migrator.
 #[derive(Debug)]

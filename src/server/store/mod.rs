@@ -69,6 +69,8 @@ pub struct SavedProgress {
     pub duration_ms: Option<i64>,
     pub output_tokens: Option<i64>,
     pub error: Option<(String, String)>,
+    /// The verdicts sent with the report (`finding` events), as JSON; set at its end.
+    pub checks: Option<String>,
 }
 
 /// The history database: one pool shared by the writer and the readers.

@@ -50,7 +50,7 @@ pub(super) async fn update(
         "UPDATE reports SET updated_ms = $2, status = $3, text = $4, findings = $5, \
          critical = $6, high = $7, medium = $8, low = $9, info = $10, gas = $11, \
          ttft_ms = $12, duration_ms = $13, output_tokens = $14, error_code = $15, \
-         error_message = $16 WHERE id = $1",
+         error_message = $16, checks = $17 WHERE id = $1",
     )
     .bind(id)
     .bind(now_ms)
@@ -68,6 +68,7 @@ pub(super) async fn update(
     .bind(p.output_tokens)
     .bind(code)
     .bind(message)
+    .bind(p.checks.clone())
     .execute(pool)
     .await?;
     Ok(())
@@ -77,7 +78,7 @@ pub(super) async fn get(pool: &AnyPool, id: &str) -> Result<Option<StoredReport>
     let row = sqlx::query(
         "SELECT id, created_ms, updated_ms, status, filename, language, provider, model, \
          contract, contract_sha256, text, findings, critical, high, medium, low, info, gas, \
-         ttft_ms, duration_ms, output_tokens, error_code, error_message \
+         ttft_ms, duration_ms, output_tokens, error_code, error_message, checks \
          FROM reports WHERE id = $1",
     )
     .bind(id)
@@ -92,6 +93,12 @@ fn stored(r: &AnyRow) -> Result<StoredReport, StoreError> {
         .map(|f| serde_json::from_str(&f))
         .transpose()
         .map_err(|e| StoreError::Corrupt(format!("findings JSON: {e}")))?;
+    let checks: Option<String> = r.try_get("checks")?;
+    let checks = checks
+        .map(|c| serde_json::from_str(&c))
+        .transpose()
+        .map_err(|e| StoreError::Corrupt(format!("checks JSON: {e}")))?
+        .unwrap_or_default();
     let code: Option<String> = r.try_get("error_code")?;
     let message: Option<String> = r.try_get("error_message")?;
     Ok(StoredReport {
@@ -107,6 +114,7 @@ fn stored(r: &AnyRow) -> Result<StoredReport, StoreError> {
         contract_sha256: r.try_get("contract_sha256")?,
         text: r.try_get("text")?,
         findings,
+        checks,
         counts: counts(r)?,
         ttft_ms: r.try_get("ttft_ms")?,
         duration_ms: r.try_get("duration_ms")?,

@@ -33,6 +33,8 @@ pub struct Ending {
     pub output_tokens: Option<i64>,
     /// The error event's code and message.
     pub error: Option<(String, String)>,
+    /// The `finding` events sent: verdicts and the analyzer's joined findings.
+    pub checks: Vec<crate::protocol::FindingCheck>,
 }
 
 /// Text the relay has streamed and the writer has not taken yet.
@@ -201,6 +203,7 @@ impl Drop for Recording {
                 duration_ms: None,
                 output_tokens: None,
                 error: Some(("internal".into(), "the relay ended unexpectedly".into())),
+                checks: Vec::new(),
             });
         }
     }
@@ -279,6 +282,9 @@ impl Task {
                     p.ttft_ms = ending.ttft_ms;
                     p.duration_ms = ending.duration_ms;
                     p.output_tokens = ending.output_tokens;
+                    p.checks = (!ending.checks.is_empty()).then(|| {
+                        serde_json::to_string(&ending.checks).expect("plain data serializes")
+                    });
                     p.error = ending.error;
                     open.ended = true;
                     open.dirty = true;
@@ -367,7 +373,8 @@ fn findings_of(
         duration_ms: millis(ending.duration_ms),
         output_tokens: millis(ending.output_tokens),
     };
-    let (doc, counts) = super::document::document(&origin, text, ending.status, timings);
+    let (doc, counts) =
+        super::document::document(&origin, text, ending.status, timings, &ending.checks);
     let json = serde_json::to_string(&doc).expect("plain data serializes");
     (json, counts)
 }

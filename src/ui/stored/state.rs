@@ -131,6 +131,7 @@ mod tests {
             contract_sha256: String::new(),
             text: text.into(),
             findings: None,
+            checks: Vec::new(),
             counts: SeverityCounts::default(),
             ttft_ms: Some(100),
             duration_ms: Some(2_100),
