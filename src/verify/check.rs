@@ -298,12 +298,21 @@ fn strip_comment(line: &str) -> &str {
 /// Why the code cannot have `class` where the finding points, if it cannot.
 fn impossible(class: Class, place: &Place<'_>, index: &CodeIndex) -> Option<String> {
     let (facts, scope) = scope_facts(place, index);
+    let vyper = place
+        .at
+        .iter()
+        .map(|(f, _)| f)
+        .chain(place.functions.iter().map(|(f, _)| f))
+        .any(|f| f.language == crate::report::Language::Vyper);
     let missing = match class {
         Class::Reentrancy => (!facts.external_call).then_some("makes no external call"),
         Class::TxOrigin => (!facts.tx_origin).then_some("never reads `tx.origin`"),
-        Class::UncheckedCall => {
-            (!facts.external_call && !facts.low_level_call).then_some("makes no call")
-        }
+        Class::UncheckedCall => (!facts.ignorable_call).then_some(if vyper {
+            "makes no call that can fail quietly (Vyper's `send`, `raw_call` and calls revert \
+             unless `revert_on_failure=False`)"
+        } else {
+            "makes no call"
+        }),
         Class::Timestamp => (!facts.timestamp).then_some("never reads `block.timestamp` or `now`"),
         Class::Delegatecall => (!facts.delegatecall).then_some("makes no `delegatecall`"),
         Class::Selfdestruct => (!facts.selfdestruct).then_some("has no `selfdestruct`"),
@@ -312,10 +321,12 @@ fn impossible(class: Class, place: &Place<'_>, index: &CodeIndex) -> Option<Stri
             let wraps = place.at.iter().any(|(f, _)| f.wraps)
                 || place.functions.iter().any(|(f, _)| f.wraps)
                 || (place.at.is_empty() && place.functions.is_empty());
-            (!wraps && !facts.wrapping).then_some(
+            (!wraps && !facts.wrapping).then_some(if vyper {
+                "uses no `unsafe_` arithmetic, and Vyper reverts on overflow"
+            } else {
                 "is compiled with Solidity 0.8 or later, which reverts on overflow, and has no \
-                 `unchecked` block or assembly",
-            )
+                 `unchecked` block or assembly"
+            })
         }
         Class::Unprotected => (facts.guarded && !place.functions.is_empty())
             .then_some("is restricted to its owner or a role"),

@@ -68,6 +68,8 @@ impl Class {
             "unprotected",
             "anyone can call",
             "anyone can",
+            "callable by anyone",
+            "lacks access control",
             "missing-access-control",
         ]
         .iter()

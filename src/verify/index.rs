@@ -27,6 +27,9 @@ pub struct Facts {
     pub external_call: bool,
     /// `call`, `send`, `delegatecall`, `staticcall`, `transfer` on an address.
     pub low_level_call: bool,
+    /// A call whose failure the code can go on past: any call in Solidity; in Vyper, only a
+    /// `raw_call` with `revert_on_failure=False` (its `send` and calls revert).
+    pub ignorable_call: bool,
     pub tx_origin: bool,
     /// `block.timestamp` or `now`.
     pub timestamp: bool,
@@ -46,6 +49,7 @@ impl Facts {
         Facts {
             external_call: self.external_call || o.external_call,
             low_level_call: self.low_level_call || o.low_level_call,
+            ignorable_call: self.ignorable_call || o.ignorable_call,
             tx_origin: self.tx_origin || o.tx_origin,
             timestamp: self.timestamp || o.timestamp,
             wrapping: self.wrapping || o.wrapping,
@@ -301,8 +305,10 @@ fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, bo
                         if call.is_low_level() {
                             facts.low_level_call = true;
                             facts.external_call = true;
+                            facts.ignorable_call = true;
                         } else if !builtin && !NOT_EXTERNAL.contains(&call.method) {
                             facts.external_call = true;
+                            facts.ignorable_call = true;
                             // A library or a contract of the project: follow it too.
                             callees.push(call.method.to_owned());
                         }
@@ -352,6 +358,8 @@ fn vyper_functions(code: &str) -> Vec<FnSpan> {
             .any(|p| text.contains(p))
             || text.contains(").");
         facts.low_level_call = text.contains("raw_call(") || text.contains("send(");
+        let squeezed: String = text.split_whitespace().collect();
+        facts.ignorable_call = squeezed.contains("revert_on_failure=False");
         facts.guarded = mentions_caller_check(&text);
         let callees = text
             .match_indices("self.")
