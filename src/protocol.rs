@@ -165,7 +165,7 @@ pub struct FindingCheck {
     pub found_by: crate::report::FoundBy,
     /// The whole finding, for one the analyzer found and the model did not write.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub finding: Option<crate::report::Finding>,
+    pub finding: Option<Box<crate::report::Finding>>,
 }
 
 impl FindingCheck {
@@ -175,6 +175,29 @@ impl FindingCheck {
         f.reason = Some(self.reason.clone());
         f.found_by = Some(self.found_by);
     }
+}
+
+/// Puts `checks` on the findings of `report` (parsed from `markdown`) by their heading
+/// line, and appends the findings the report text does not hold: what the page, the store
+/// and the exports show.
+pub fn apply_checks(report: &mut crate::report::Report, markdown: &str, checks: &[FindingCheck]) {
+    use crate::report::{Parsed, outline, parse_block};
+    if checks.is_empty() {
+        return;
+    }
+    let lines = outline(markdown, true)
+        .blocks
+        .into_iter()
+        .filter(|b| matches!(parse_block(markdown, b), Parsed::Finding(_)))
+        .map(|b| b.line);
+    for (f, line) in report.findings.iter_mut().zip(lines) {
+        if let Some(c) = checks.iter().find(|c| c.report_line == Some(line)) {
+            c.apply(f);
+        }
+    }
+    report
+        .findings
+        .extend(checks.iter().filter_map(|c| c.finding.as_deref().cloned()));
 }
 
 /// One event of the report stream; its SSE `event:` name is the variant's, lower-cased.

@@ -22,7 +22,7 @@ pub use prompt::candidates_prompt;
 use std::collections::HashSet;
 use std::sync::Arc;
 
-use crate::protocol::FindingCheck;
+use crate::protocol::{FindingCheck, apply_checks};
 use crate::report::{
     Finding, FindingBlock, FoundBy, Outliner, Parsed, Report, Severity, Verdict, outline,
     parse_block, parse_finished_report,
@@ -128,7 +128,7 @@ impl Joiner {
                 };
                 check.apply(&mut finding);
                 FindingCheck {
-                    finding: Some(finding),
+                    finding: Some(Box::new(finding)),
                     ..check
                 }
             })
@@ -145,23 +145,4 @@ pub fn verify_report(markdown: &str, index: Arc<CodeIndex>) -> (Report, Vec<Find
     let mut report = parse_finished_report(markdown);
     apply_checks(&mut report, markdown, &checks);
     (report, checks)
-}
-
-/// Puts `checks` on the findings of `report` (parsed from `markdown`) by their heading
-/// line, and appends the findings the report text does not hold.
-pub fn apply_checks(report: &mut Report, markdown: &str, checks: &[FindingCheck]) {
-    let lines: Vec<u32> = outline(markdown, true)
-        .blocks
-        .iter()
-        .filter(|b| matches!(parse_block(markdown, b), Parsed::Finding(_)))
-        .map(|b| b.line)
-        .collect();
-    for (f, line) in report.findings.iter_mut().zip(lines) {
-        if let Some(c) = checks.iter().find(|c| c.report_line == Some(line)) {
-            c.apply(f);
-        }
-    }
-    report
-        .findings
-        .extend(checks.iter().filter_map(|c| c.finding.clone()));
 }

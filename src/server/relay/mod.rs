@@ -119,8 +119,10 @@ pub async fn report(
         frames,
         joiner,
         inflight,
-        deadline,
-        limits.max_duration,
+        Deadline {
+            at: deadline,
+            limit: limits.max_duration,
+        },
         grace_over(state),
     );
     let sse = Sse::new(events.map(Ok::<_, Infallible>))
@@ -250,6 +252,13 @@ fn grace_over(state: &AppState) -> impl Future<Output = ()> + Send + 'static {
     }
 }
 
+/// When the whole report must be over, and the limit that set it (for the message).
+#[derive(Clone, Copy)]
+struct Deadline {
+    at: tokio::time::Instant,
+    limit: std::time::Duration,
+}
+
 /// Our event stream: `meta`, the guard's notice when it found text aimed at the model
 /// (one `token`, not counted as the model's), the tokens, then exactly one `done` or
 /// `error`. The macro keeps only the loop; `decision::decide` says what each step means.
@@ -259,8 +268,7 @@ fn relay(
     mut frames: FrameStream,
     mut joiner: Option<verify::Joiner>,
     mut inflight: InFlight,
-    deadline: tokio::time::Instant,
-    max_duration: std::time::Duration,
+    deadline: Deadline,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> impl Stream<Item = Event> + Send {
     async_stream::stream! {
@@ -276,11 +284,11 @@ fn relay(
             let next = tokio::select! {
                 biased;
                 () = &mut shutdown => Next::Shutdown,
-                r = tokio::time::timeout_at(deadline, frames.next()) => {
+                r = tokio::time::timeout_at(deadline.at, frames.next()) => {
                     r.map_or(Next::Deadline, Next::Frame)
                 }
             };
-            match decide(next, inflight.progress(max_duration)) {
+            match decide(next, inflight.progress(deadline.limit)) {
                 Decision::Token(text) => {
                     inflight.token(&text);
                     let checks = joiner.as_mut().map(|j| j.push(&text)).unwrap_or_default();

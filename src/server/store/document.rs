@@ -35,7 +35,7 @@ pub fn document(
     } else {
         parse_report(text)
     };
-    crate::verify::apply_checks(&mut report, text, checks);
+    crate::protocol::apply_checks(&mut report, text, checks);
     let counts = SeverityCounts::of(&report);
     let contract = AuditedContract {
         name: origin.filename.unwrap_or("contract").to_owned(),

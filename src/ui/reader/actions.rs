@@ -17,6 +17,7 @@ fn download(state: ReportState, format: &ExportFormat) {
     let markdown = state.markdown.get_untracked();
     let model = state.model_used.get_untracked();
     let done = state.stats.with_untracked(|s| s.done.clone());
+    let checks = state.checks.get_untracked();
     let phase = state.phase.get_untracked();
     let status = matches!(phase, Phase::Stopped | Phase::Failed).then(|| phase.as_str());
     let input = ExportInput {
@@ -26,6 +27,7 @@ fn download(state: ReportState, format: &ExportFormat) {
         model: model.as_deref(),
         done: done.as_ref(),
         status,
+        checks: &checks,
     };
     let name = export_name(filename.as_deref(), format.extension);
     browser::download(&name, format.mime, &(format.build)(&input));

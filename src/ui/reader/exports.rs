@@ -2,7 +2,7 @@
 //! 2.1.0 from the findings model in `src/report/`. Pure: built from what is on screen.
 
 use crate::{
-    protocol::Done,
+    protocol::{Done, FindingCheck, apply_checks},
     report::{
         check_lines, detect_language,
         export::{
@@ -23,6 +23,8 @@ pub struct ExportInput<'a> {
     pub done: Option<&'a Done>,
     /// How the stream ended when not cleanly (`stopped`, `error`).
     pub status: Option<&'a str>,
+    /// The server's verdicts (`finding` events) and the analyzer's joined findings.
+    pub checks: &'a [FindingCheck],
 }
 
 /// One download the reader offers: its button, its file and how it is built.
@@ -79,8 +81,15 @@ fn contract_name(filename: Option<&str>) -> &str {
     filename.unwrap_or("contract")
 }
 
-pub fn to_json(input: &ExportInput<'_>) -> String {
+/// The report on screen as data: parsed, with its verdicts.
+fn checked_report(input: &ExportInput<'_>) -> crate::report::Report {
     let mut report = parse_finished_report(input.markdown);
+    apply_checks(&mut report, input.markdown, input.checks);
+    report
+}
+
+pub fn to_json(input: &ExportInput<'_>) -> String {
+    let mut report = checked_report(input);
     check_lines(&mut report, input.contract, input.filename);
     let contract = AuditedContract {
         name: contract_name(input.filename).to_owned(),
@@ -100,7 +109,7 @@ pub fn to_json(input: &ExportInput<'_>) -> String {
 }
 
 pub fn to_sarif(input: &ExportInput<'_>) -> String {
-    let report = parse_finished_report(input.markdown);
+    let report = checked_report(input);
     let sarif_input = SarifInput {
         path: contract_name(input.filename),
         report: &report,
@@ -123,6 +132,7 @@ mod tests {
             model: Some("fake/echo"),
             done: None,
             status: Some("stopped"),
+            checks: &[],
         }
     }
 
@@ -144,6 +154,38 @@ mod tests {
             result["locations"][0]["physicalLocation"]["region"]["startLine"],
             2
         );
+    }
+
+    #[test]
+    fn verdicts_reach_json_and_sarif_and_a_false_finding_is_only_a_note() {
+        let checks = [FindingCheck {
+            report_line: Some(5),
+            id: "1".into(),
+            title: "Reentrancy".into(),
+            verdict: crate::report::Verdict::Unverified,
+            reason: "line 2 of Vault.sol is outside `withdraw`".into(),
+            found_by: crate::report::FoundBy::Model,
+            finding: None,
+        }];
+        let input = ExportInput {
+            checks: &checks,
+            ..input()
+        };
+        let json: serde_json::Value = serde_json::from_str(&to_json(&input)).unwrap();
+        let f = &json["findings"][0];
+        assert_eq!(
+            (f["verdict"].as_str(), f["found_by"].as_str()),
+            (Some("unverified"), Some("model"))
+        );
+        assert_eq!(f["reason"], checks[0].reason);
+        let sarif: serde_json::Value = serde_json::from_str(&to_sarif(&input)).unwrap();
+        let result = &sarif["runs"][0]["results"][0];
+        assert_eq!(
+            result["level"], "note",
+            "a High that does not hold raises no alert"
+        );
+        assert_eq!(result["properties"]["verdict"], "unverified");
+        assert!(result["properties"].get("security-severity").is_none());
     }
 
     #[test]

@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::protocol::FindingCheck;
 use crate::report::{Finding, FindingBlock, Outliner, Parsed, Severity, Unclassified, parse_block};
 
 /// A finding with where it sits in the report and its markdown (for Copy).
@@ -40,7 +41,8 @@ enum Entry {
 }
 
 impl Findings {
-    /// `(severity, count)` for every severity present, most severe first.
+    /// `(severity, count)` for every severity present, most severe first. A finding the
+    /// checks found false (unverified, contradicted) is not counted: see `flagged`.
     pub fn counts(&self) -> Vec<(Severity, usize)> {
         Severity::all()
             .map(|s| {
@@ -48,12 +50,53 @@ impl Findings {
                     s,
                     self.findings
                         .iter()
-                        .filter(|f| f.finding.severity == s)
+                        .filter(|f| f.finding.severity == s && f.finding.holds())
                         .count(),
                 )
             })
             .filter(|(_, n)| *n > 0)
             .collect()
+    }
+
+    /// How many findings the checks marked unverified or contradicted.
+    pub fn flagged(&self) -> usize {
+        self.findings.iter().filter(|f| !f.finding.holds()).count()
+    }
+
+    /// These findings with the server's verdicts on them (matched by heading line), then
+    /// the analyzer's findings the report text does not hold (line 0: not in the text).
+    /// Only the findings a check names are copied.
+    pub fn with_checks(&self, checks: &[FindingCheck]) -> Findings {
+        if checks.is_empty() {
+            return self.clone();
+        }
+        let mut findings: Vec<Arc<LiveFinding>> = self
+            .findings
+            .iter()
+            .map(
+                |f| match checks.iter().find(|c| c.report_line == Some(f.line)) {
+                    Some(c) => {
+                        let mut checked = LiveFinding::clone(f);
+                        c.apply(&mut checked.finding);
+                        Arc::new(checked)
+                    }
+                    None => f.clone(),
+                },
+            )
+            .collect();
+        findings.extend(checks.iter().filter_map(|c| {
+            let finding = Finding::clone(c.finding.as_deref()?);
+            let markdown = format!("**{}** ({}): {}", finding.title, finding.severity, c.reason);
+            Some(Arc::new(LiveFinding {
+                line: 0,
+                finding,
+                markdown,
+            }))
+        }));
+        Findings {
+            findings,
+            unclassified: self.unclassified.clone(),
+        }
     }
 
     /// "2 High, 3 Medium", or "no findings".
@@ -199,5 +242,40 @@ mod tests {
             FindingsTracker::default().update("", false).summary(),
             "no findings"
         );
+    }
+
+    #[test]
+    fn verdicts_land_on_their_findings_and_false_ones_leave_the_counts() {
+        use crate::report::{FoundBy, Verdict};
+        let found = FindingsTracker::default().update(REPORT, true);
+        let check = |line, verdict, finding| FindingCheck {
+            report_line: line,
+            id: "x".into(),
+            title: "x".into(),
+            verdict,
+            reason: "because".into(),
+            found_by: FoundBy::Model,
+            finding,
+        };
+        let mut extra = found.findings[1].finding.clone();
+        extra.title = "Joined".into();
+        let checked = found.with_checks(&[
+            check(Some(found.findings[0].line), Verdict::Unverified, None),
+            check(None, Verdict::Confirmed, Some(Box::new(extra))),
+        ]);
+        assert_eq!(checked.findings.len(), 3);
+        assert_eq!(
+            checked.findings[0].finding.verdict,
+            Some(Verdict::Unverified)
+        );
+        assert_eq!(checked.findings[1].finding.verdict, None);
+        assert!(
+            Arc::ptr_eq(&checked.findings[1], &found.findings[1]),
+            "unchecked ones are shared"
+        );
+        assert_eq!(checked.findings[2].line, 0);
+        // The unverified High is counted apart; the joined Low counts.
+        assert_eq!(checked.counts(), [(Severity::Low, 2)]);
+        assert_eq!(checked.flagged(), 1);
     }
 }

@@ -1,17 +1,19 @@
 //! The findings panel: severity counts that update live, each finding as its block
 //! completes (click to scroll the report to it, a location to open the contract view
-//! at those lines, Copy for its markdown), and the blocks that did not parse, listed
-//! as unclassified rather than dropped.
+//! at those lines, Copy for its markdown), each with the server's verdict once it is
+//! checked (a badge; its reason on hover or opened), a toggle that hides the findings
+//! that do not hold, and the blocks that did not parse, listed as unclassified rather
+//! than dropped.
 
 use std::sync::Arc;
 
 use leptos::prelude::*;
 
 use super::{
-    findings::{LiveFinding, LiveUnclassified},
+    findings::{Findings, LiveFinding, LiveUnclassified},
     state::ReportState,
 };
-use crate::report::Location;
+use crate::report::{FoundBy, Location};
 use crate::ui::browser;
 
 /// `Vault.sol:19-25`, `line 7`.
@@ -27,7 +29,11 @@ pub fn location_label(l: &Location) -> String {
 }
 
 /// Scrolls the report to a finding; the box stops following the stream to stay there.
+/// Line 0 is a finding the report text does not hold (the analyzer's).
 fn show_in_report(state: ReportState, line: u32) {
+    if line == 0 {
+        return;
+    }
     state.following.set(false);
     browser::scroll_to_line(line);
 }
@@ -58,12 +64,36 @@ fn FindingItem(state: ReportState, item: Arc<LiveFinding>) -> impl IntoView {
             }
         })
         .collect_view();
+    let verdict = finding.verdict.map(|v| v.as_str()).unwrap_or("");
+    let badge = finding.verdict.map(|v| {
+        let reason = finding.reason.clone().unwrap_or_default();
+        let hover = reason.clone();
+        view! {
+            <details class="verdict" data-verdict=v.as_str() title=hover>
+                <summary>{v.as_str()}</summary>
+                <p class="verdict-reason">{reason}</p>
+            </details>
+        }
+    });
+    let found_by = match finding.found_by {
+        Some(FoundBy::Both) => Some("model and analyzer"),
+        Some(FoundBy::Analyzer) => Some("analyzer"),
+        _ => None,
+    }
+    .map(|who| view! { <span class="found-by">{format!("found by the {who}")}</span> });
     view! {
-        <li class="finding" data-severity=severity data-complete=finding.complete.to_string()>
+        <li
+            class="finding"
+            data-severity=severity
+            data-complete=finding.complete.to_string()
+            data-verdict=verdict
+        >
             <span class="severity">{severity}</span>
             <button type="button" class="finding-title" on:click=move |_| show_in_report(state, line)>
                 {finding.title.clone()}
             </button>
+            {badge}
+            {found_by}
             {locations}
             <button
                 type="button"
@@ -90,26 +120,59 @@ fn UnclassifiedItem(state: ReportState, item: Arc<LiveUnclassified>) -> impl Int
 
 #[component]
 pub fn FindingsPanel(state: ReportState) -> impl IntoView {
-    let counts =
-        move || {
-            state.findings.with(|f| f.counts()).into_iter().map(|(s, n)| {
-            view! { <span class="count" data-severity=s.as_str()>{format!("{n} {s}")}</span> }
-        })
-        .collect_view()
-        };
-    let findings = move || state.findings.with(|f| f.findings.clone());
-    let unclassified = move || state.findings.with(|f| f.unclassified.clone());
-    let has_any = move || {
+    let checked = Memo::new(move |_| {
         state
             .findings
-            .with(|f| !f.findings.is_empty() || !f.unclassified.is_empty())
+            .with(|f| state.checks.with(|c| f.with_checks(c)))
+    });
+    let hide_flagged = RwSignal::new(false);
+    let counts = move || {
+        checked
+            .with(|f| f.counts())
+            .into_iter()
+            .map(|(s, n)| {
+                view! { <span class="count" data-severity=s.as_str()>{format!("{n} {s}")}</span> }
+            })
+            .collect_view()
     };
+    let flagged = move || checked.with(Findings::flagged);
+    let findings = move || {
+        checked.with(|f| {
+            f.findings
+                .iter()
+                .filter(|f| !hide_flagged.get() || f.finding.holds())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    let unclassified = move || checked.with(|f| f.unclassified.clone());
+    let has_any = move || checked.with(|f| !f.findings.is_empty() || !f.unclassified.is_empty());
     view! {
         <Show when=has_any>
             <aside class="findings" aria-label="Findings">
-                <div class="counts">{counts}</div>
+                <div class="counts">
+                    {counts}
+                    <Show when=move || flagged() != 0>
+                        <span class="count flagged">
+                            {move || format!("{} unverified or contradicted", flagged())}
+                        </span>
+                        <label class="hide-flagged">
+                            <input
+                                type="checkbox"
+                                id="hide-flagged"
+                                prop:checked=move || hide_flagged.get()
+                                on:change=move |ev| hide_flagged.set(event_target_checked(&ev))
+                            />
+                            "Hide them"
+                        </label>
+                    </Show>
+                </div>
                 <ol class="finding-list">
-                    <For each=findings key=|f| (f.line, f.finding.complete) let:item>
+                    <For
+                        each=findings
+                        key=|f| (f.line, f.finding.id.clone(), f.finding.complete, f.finding.verdict)
+                        let:item
+                    >
                         <FindingItem state item/>
                     </For>
                 </ol>

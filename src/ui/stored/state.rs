@@ -98,6 +98,8 @@ impl ReportState {
             .findings
             .set(FindingsTracker::default().update(&report.text, finished));
         state.markdown.set(report.text.clone());
+        // The verdicts it was streamed with, as stored: not checked again.
+        state.checks.set(report.checks.clone());
 
         state.phase.set(phase_of(report.status));
         state
