@@ -10,8 +10,11 @@
 //   %% truncate        close the stream without its terminator (a `truncated` error)
 //   %% long <tokens>   ignore the rest and write a generated report of that many tokens
 //   %% rate <tok/s>    send tokens at this rate (in 10 ms batches) instead of `pace`
+//   %% reply <name>    answer with end2end/replies/<name>.md instead of the contract, so
+//                      the contract box can hold a real contract to check findings against
 // Every other path counts as a hit: `/hits` reports them, so a test can prove that an
 // image or a link in the report was never fetched.
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 
 const port = Number(process.env.FAKE_MODEL_PORT ?? 3190);
@@ -24,19 +27,24 @@ const streams = { started: 0, aborted: 0 };
 function contractOf(body) {
   const user = body.messages?.find((m) => m.role === "user")?.content ?? "";
   // The server puts the contract, fenced, between per-request boundary lines.
-  const m = /<<<CONTRACT-([0-9a-f-]+)>>>\n(`{3,})[a-z]*\n([\s\S]*)\n\2\n<<<END-CONTRACT-\1>>>\n?$/.exec(user);
+  // The analyzer's candidates may follow the closing line.
+  const m = /<<<CONTRACT-([0-9a-f-]+)>>>\n(`{3,})[a-z]*\n([\s\S]*)\n\2\n<<<END-CONTRACT-\1>>>\n/.exec(user);
   return m ? m[3] : user;
 }
 
 function directives(text) {
-  const opts = { pace: 5, chunk: 7, delay: 0, truncate: false, long: 0, rate: 0 };
+  const opts = { pace: 5, chunk: 7, delay: 0, truncate: false, long: 0, rate: 0, reply: "" };
   const lines = text.split("\n");
   while (lines.length && lines[0].startsWith("%% ")) {
     const [, key, value] = lines.shift().split(" ");
     if (key === "truncate") opts.truncate = true;
+    else if (key === "reply") opts.reply = value.replace(/[^a-z0-9-]/g, "");
     else opts[key] = Number(value);
   }
-  return { opts, report: lines.join("\n") };
+  const report = opts.reply
+    ? readFileSync(new URL(`./replies/${opts.reply}.md`, import.meta.url), "utf8")
+    : lines.join("\n");
+  return { opts, report };
 }
 
 const chunk = (delta, finish = null) =>

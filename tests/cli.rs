@@ -380,38 +380,74 @@ async fn audit_to_the_end(model: &FakeModel, dir: &Path, args: &[&str]) -> Outpu
 }
 
 #[tokio::test]
-async fn model_report_becomes_json_and_trips_fail_on() {
-    let report = "# Security report: A.sol\n\n## Summary\n\nOne issue.\n\n## Findings\n\n### 1. Reentrancy\n- **Severity:** High\n- **Line:** 2\n- **Detector:** reentrancy\n\n**Explanation.** Bad.\n\n**Recommendation.** Fix.\n";
-    let model = FakeModel::start(Script::stream(
-        "text/event-stream",
-        vec![
-            Step::Send(openai_delta(report)),
-            Step::Send(openai_finish("stop", 40)),
-        ],
-    ))
-    .await;
+async fn model_report_becomes_json_with_verdicts_and_only_findings_that_hold_trip_fail_on() {
+    // One real finding (the call before the write) and one the code cannot have.
+    let report = "# Security report: A.sol\n\n## Summary\n\nTwo issues.\n\n## Findings\n\n\
+                  ### 1. Reentrancy in `take()`\n- **Severity:** High\n- **Line:** 6\n- **Detector:** reentrancy\n\n\
+                  **Explanation.** Bad.\n\n**Recommendation.** Fix.\n\n\
+                  ### 2. Reentrancy in `peek()`\n- **Severity:** High\n- **Line:** 10\n\n**Explanation.** Bad.\n";
+    let contract = "pragma solidity 0.8.28;\ncontract A {\n    mapping(address => uint256) public owed;\n\n    function take() external {\n        (bool ok, ) = msg.sender.call{value: owed[msg.sender]}(\"\");\n        require(ok);\n        owed[msg.sender] = 0;\n    }\n    function peek() external view returns (uint256) { return owed[msg.sender]; }\n}\n";
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("A.sol"), contract).unwrap();
+    for (args, code) in [
+        (&["A.sol", "--format", "json", "--fail-on", "high"][..], 1),
+        (&["A.sol", "--format", "json", "--fail-on", "critical", "--strict"][..], 0),
+    ] {
+        let model = FakeModel::start(Script::stream(
+            "text/event-stream",
+            vec![
+                Step::Send(openai_delta(report)),
+                Step::Send(openai_finish("stop", 40)),
+            ],
+        ))
+        .await;
+        let out = audit_to_the_end(&model, dir.path(), args).await;
+        assert_eq!(
+            out.status.code(),
+            Some(code),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        assert_eq!(doc["model"], "openai/test");
+        let f = &doc["findings"];
+        assert_eq!((f[0]["rule"].as_str(), f[0]["severity"].as_str()), (Some("reentrancy"), Some("High")));
+        assert_eq!(f[0]["verdict"], "confirmed");
+        assert_eq!(f[1]["verdict"], "contradicted");
+        // The analyzer guided the model.
+        let user = model.received()[0].body["messages"][1]["content"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert!(user.contains("An offline static analyzer flagged"), "{user}");
+    }
+}
+
+#[tokio::test]
+async fn a_contradicted_high_fails_the_build_only_with_strict() {
+    let report = "## Findings\n\n### 1. Reentrancy in `f()`\n- **Severity:** High\n- **Line:** 3\n";
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(
         dir.path().join("A.sol"),
-        "pragma solidity 0.8.28;\ncontract A {}\n",
+        "pragma solidity 0.8.28;\ncontract A {\n    function f() external pure returns (uint256) { return 1; }\n}\n",
     )
     .unwrap();
-    let out = audit_to_the_end(
-        &model,
-        dir.path(),
-        &["A.sol", "--format", "json", "--fail-on", "high"],
-    )
-    .await;
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
-    assert_eq!(doc["model"], "openai/test");
-    assert_eq!(doc["findings"][0]["rule"], "reentrancy");
-    assert_eq!(doc["findings"][0]["severity"], "High");
+    for (strict, code) in [(false, 0), (true, 1)] {
+        let model = FakeModel::start(Script::stream(
+            "text/event-stream",
+            vec![
+                Step::Send(openai_delta(report)),
+                Step::Send(openai_finish("stop", 9)),
+            ],
+        ))
+        .await;
+        let mut args = vec!["A.sol", "--fail-on", "high"];
+        if strict {
+            args.push("--strict");
+        }
+        let out = audit_to_the_end(&model, dir.path(), &args).await;
+        assert_eq!(out.status.code(), Some(code), "strict {strict}");
+    }
 }
 
 #[tokio::test]

@@ -163,6 +163,7 @@ async fn with_model(
     for (path, text) in inputs {
         let shown = display_path(path);
         let mut markdown = guard_notice(text, &shown).unwrap_or_default();
+        let guard_len = markdown.len();
         if stream_md && out.write_all(markdown.as_bytes()).is_err() {
             return exit::USAGE;
         }
@@ -236,7 +237,9 @@ async fn with_model(
         if stream_md {
             let _ = out.write_all(b"\n");
         }
-        let (mut report, _) = verify::verify_report(&markdown, index);
+        // The guard's findings are ours: only the model's are checked.
+        let (mut report, _) =
+            verify::verify_report_after(&markdown, &markdown[..guard_len], index);
         check_lines(&mut report, text, Some(&shown));
         audited.push(Audited {
             report,

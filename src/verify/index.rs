@@ -147,6 +147,14 @@ impl CodeIndex {
         }
     }
 
+    /// Whether any file holds code the checks can read: a contract or a function. Text
+    /// that is not a contract (a paste of prose) gets no verdicts.
+    pub fn has_code(&self) -> bool {
+        self.files
+            .iter()
+            .any(|f| !f.contracts.is_empty() || !f.functions.is_empty())
+    }
+
     /// Every function or modifier called `name`, anywhere.
     pub fn functions_named(&self, name: &str) -> impl Iterator<Item = (&FileIndex, &FnSpan)> {
         self.by_name

@@ -42,6 +42,9 @@ pub struct Joiner {
     checked: usize,
     /// Analyzer findings some model finding matched.
     matched: HashSet<usize>,
+    /// Blocks starting before this byte are not the model's (the injection guard's notice
+    /// goes first) and get no verdict.
+    skip_before: usize,
 }
 
 impl Joiner {
@@ -52,7 +55,19 @@ impl Joiner {
             text: String::new(),
             checked: 0,
             matched: HashSet::new(),
+            skip_before: 0,
         }
+    }
+
+    /// A joiner for a report whose text starts with `prefix`, which is ours, not the
+    /// model's (the guard's notice): its findings are left as they are, and heading lines
+    /// count in the whole text, as the reader sees it.
+    pub fn after(index: Arc<CodeIndex>, prefix: &str) -> Joiner {
+        let mut j = Joiner::new(index);
+        j.text.push_str(prefix);
+        j.outliner.feed(&j.text);
+        j.skip_before = prefix.len();
+        j
     }
 
     /// Adds report text; the checks of the findings whose blocks it completed.
@@ -78,6 +93,9 @@ impl Joiner {
     }
 
     fn check_block(&mut self, block: &FindingBlock) -> Option<FindingCheck> {
+        if block.start < self.skip_before {
+            return None;
+        }
         let Parsed::Finding(f) = parse_block(&self.text, block) else {
             return None;
         };
@@ -139,8 +157,17 @@ impl Joiner {
 /// A whole saved report checked against `index`: every finding gets its verdict, and the
 /// analyzer's unmatched findings are added (`auditstream export --source`).
 pub fn verify_report(markdown: &str, index: Arc<CodeIndex>) -> (Report, Vec<FindingCheck>) {
-    let mut joiner = Joiner::new(index);
-    let mut checks = joiner.push(markdown);
+    verify_report_after(markdown, "", index)
+}
+
+/// [`verify_report`] for a report that starts with `prefix`, which is ours (`Joiner::after`).
+pub fn verify_report_after(
+    markdown: &str,
+    prefix: &str,
+    index: Arc<CodeIndex>,
+) -> (Report, Vec<FindingCheck>) {
+    let mut joiner = Joiner::after(index, prefix);
+    let mut checks = joiner.push(markdown.strip_prefix(prefix).unwrap_or(markdown));
     checks.extend(joiner.finish(true));
     let mut report = parse_finished_report(markdown);
     apply_checks(&mut report, markdown, &checks);

@@ -98,8 +98,8 @@ pub async fn report(
     )
     .await?;
     let joiner = code
-        .filter(|_| limits.verify_findings && opened.provider != "builtin")
-        .map(verify::Joiner::new);
+        .filter(|c| limits.verify_findings && opened.provider != "builtin" && c.has_code())
+        .map(|c| verify::Joiner::after(c, notice.as_deref().unwrap_or("")));
     let frames = opened.frames;
     let meta = Meta {
         report_id,
