@@ -178,12 +178,40 @@ fn line() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `line()` and the lines of Slither checklists, bot-report listings and link headings.
+/// Kept apart from `line()` because the writer does not write a checklist finding's
+/// confidence or function, so these findings do not round-trip (see `write`).
+fn streamed_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => line(),
+        1 => prop::sample::select(vec![
+            "## reentrancy-eth",
+            "## solc-version",
+            "Impact: High",
+            "Impact: Optimization",
+            "Confidence: Medium",
+            " - [ ] ID-0",
+            "- [x] ID-1",
+            "Reentrancy in [V.withdraw()](src/V.sol#L19-L25):",
+            "\t- [x = 1](src/V.sol#L20)",
+            "src/V.sol#L19-L25",
+            "## [[H-01] Drain](https://github.com/o/f/issues/1)",
+            "### <a name=\"GAS-1\"></a>[GAS-1] Cache",
+            "## [G&#x2011;01] Avoid",
+            "File: src/V.sol",
+            "80:     function withdraw() {",
+            "81:         x;",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn any_split_of_any_text_gives_the_same_findings(
-        lines in prop::collection::vec(line(), 0..40),
+        lines in prop::collection::vec(streamed_line(), 0..40),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
     ) {
         let text = lines.join("\n");
@@ -210,7 +238,7 @@ proptest! {
     /// pass over the text so far does (the live findings panel relies on this).
     #[test]
     fn an_outliner_fed_in_chunks_outlines_like_one_pass(
-        lines in prop::collection::vec(line(), 0..40),
+        lines in prop::collection::vec(streamed_line(), 0..40),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
     ) {
         let text = lines.join("\n");
