@@ -165,6 +165,12 @@ fn real_reports_yield_their_findings() {
             ],
         ),
         (
+            "sherlock-issue.md",
+            &[
+                "1 High bigbang-singularity-updateborrowandcollateralshare-totalborrow-variable @Tapioca-bar/contracts/markets/bigBang/BBLiquidation.sol:166-228,Tapioca-bar/contracts/markets/bigBang/BBLiquidation.sol:85-86,Tapioca-bar/contracts/markets/bigBang/BBCommon.sol:49,Tapioca-bar/contracts/Penrose.sol:277-301",
+            ],
+        ),
+        (
             "sherlock-judging.md",
             &[
                 "M-1 Medium attacker-can-steal-100-of-users-deposits @core-auto-evm-contracts/contracts/PortfolioToken.sol:152",

@@ -106,6 +106,10 @@ pub struct Outliner {
     summary: Option<usize>,
     /// The Slither detector section the scanner is in, if any.
     detector: Option<Detector>,
+    /// Whether a heading has been read.
+    seen_heading: bool,
+    /// A severity standing alone on the last non-blank line before the first heading.
+    lead: Option<Severity>,
     /// Byte offset of the first line not read yet.
     offset: usize,
     /// 0-based number of that line.
@@ -178,13 +182,22 @@ impl Outliner {
             self.fence = Some(f);
             return;
         }
-        let (head, item) = match heading(line) {
+        let (mut head, item) = match heading(line) {
             Some(h) => (h, false),
             None => match self.checklist_line(line) {
                 Some(h) => (h, true),
-                None => return,
+                None => {
+                    self.read_lead(line);
+                    return;
+                }
             },
         };
+        if !self.seen_heading {
+            self.seen_heading = true;
+            if head.level == 1 && head.id.is_none() {
+                head.severity = head.severity.or(self.lead.take());
+            }
+        }
         let sections = &self.sections;
         let context = if head.level < 7 {
             let kept = sections.iter().take_while(|(l, _)| *l < head.level).count();
@@ -283,6 +296,26 @@ impl Outliner {
             id: Some(id.to_owned()),
             ..Head::default()
         })
+    }
+}
+
+impl Outliner {
+    /// Before the first heading: a lone `medium` line (a Sherlock judging issue opens with its
+    /// author, its severity and then `# Title`) gives the first heading its severity, if
+    /// nothing but blank lines follows it.
+    fn read_lead(&mut self, line: &str) {
+        if self.seen_heading {
+            return;
+        }
+        let word = line.trim();
+        if word.is_empty() {
+            return;
+        }
+        self.lead = ["critical", "high", "medium", "low"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+            .then(|| severity_word(word))
+            .flatten();
     }
 }
 
@@ -650,6 +683,14 @@ mod tests {
             (None, s("01"), None, "Zero checks".into())
         );
         assert_eq!(heading("#hashtag"), None);
+        // A Sherlock judging issue: author, severity, then the title.
+        let issue = outline(
+            "Round Pearl Crow\n\nmedium\n\n# Stale rate\n\n## Summary\nx\n",
+            true,
+        );
+        assert_eq!(issue.blocks[0].head.severity, Some(Severity::Medium));
+        let notes = outline("Medium\nwords\n# Pattern\n", true);
+        assert!(notes.blocks.is_empty());
         assert_eq!(heading("    # indented code"), None);
         assert_eq!(head("## 1.5 ETH is lost").1, s("1.5"));
     }

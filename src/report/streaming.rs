@@ -26,6 +26,7 @@ const FIXTURES: &[&str] = &[
     include_str!("../../tests/fixtures/reports/aderyn.md"),
     include_str!("../../tests/fixtures/reports/pashov.md"),
     include_str!("../../tests/fixtures/reports/sherlock-judging.md"),
+    include_str!("../../tests/fixtures/reports/sherlock-issue.md"),
 ];
 
 /// The findings a live reader ends with when it is handed `chunks` one after another and
@@ -199,6 +200,7 @@ fn streamed_line() -> impl Strategy<Value = String> {
             "### <a name=\"GAS-1\"></a>[GAS-1] Cache",
             "## [G&#x2011;01] Avoid",
             "File: src/V.sol",
+            "medium",
             "80:     function withdraw() {",
             "81:         x;",
         ])
