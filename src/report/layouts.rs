@@ -336,3 +336,25 @@ fn an_id_prefix_outranks_a_bare_impact_and_labels_vary() {
     );
     assert_eq!(r.findings[0].recommendation, "Round up.");
 }
+
+#[test]
+fn a_checklist_with_a_markdown_root_links_to_github() {
+    // `slither . --checklist --markdown-root https://github.com/o/r/blob/0abc/`
+    let text = "## arbitrary-send-eth\nImpact: High\nConfidence: Medium\n - [ ] ID-0\n\
+        [Vault.drain(address)](https://github.com/o/r/blob/0abc/src/Vault.sol#L10-L12) sends eth to arbitrary user\n\
+        \tDangerous calls:\n\t- [to.transfer(address(this).balance)](https://github.com/o/r/blob/0abc/src/Vault.sol#L11)\n\n\
+        https://github.com/o/r/blob/0abc/src/Vault.sol#L10-L12\n";
+    let r = parse_finished_report(text);
+    let got: Vec<String> = r.findings.iter().map(sketch).collect();
+    assert_eq!(
+        got,
+        ["ID-0 High arbitrary-send-eth @src/Vault.sol:10-12,src/Vault.sol:11"]
+    );
+    let f = &r.findings[0];
+    assert_eq!(f.title, "Vault.drain(address) sends eth to arbitrary user");
+    assert_eq!(f.function.as_deref(), Some("drain"));
+    assert_eq!(f.confidence, Some(super::model::Confidence::Medium));
+    // While the item's description has not arrived, it is not a finding yet.
+    let pending = super::parse::parse_report("## tx-origin\nImpact: Medium\n - [ ] ID-0\n");
+    assert!(pending.findings.is_empty() && pending.unclassified.is_empty());
+}
