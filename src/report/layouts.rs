@@ -1,5 +1,8 @@
 //! Table tests of the parser over realistic reports in the layouts real auditors and models
-//! write (`tests/fixtures/reports/`), one expectation per finding.
+//! write (`tests/fixtures/reports/`), one expectation per finding. The fixtures named after a
+//! tool or firm without a layout word (`slither-*`, `code4rena-report`, `c4-4naly3er`,
+//! `aderyn`, `pashov`, `sherlock-judging`) are real reports or excerpts of them
+//! (testdata/SOURCES.md); the others are written in those layouts.
 
 use super::model::{Finding, Report};
 use super::parse::parse_finished_report;
@@ -84,6 +87,105 @@ fn every_layout_yields_its_findings() {
         ),
         ("unclassified.md", &["2 Low missing-event @30"]),
     ];
+    check_table(table);
+}
+
+/// Real reports: Slither's `--checklist` over our test contracts, and excerpts of published
+/// Code4rena, 4naly3er, Aderyn, Pashov and Sherlock reports.
+#[test]
+fn real_reports_yield_their_findings() {
+    let dao = "src/swc_simple_dao.sol";
+    let call = "src/swc_unchecked_return_value.sol";
+    let origin = "src/helper_and_local.sol";
+    let table: &[(&str, &[&str])] = &[
+        (
+            "slither-simple-dao.md",
+            &[
+                &format!(
+                    "ID-0 High reentrancy-eth @{dao}:15-20,{dao}:17,{dao}:18,{dao}:9,{dao}:11-13,{dao}:22-24"
+                ),
+                "ID-1 Info solc-version @",
+                &format!("ID-2 Info solc-version @{dao}:6"),
+                &format!("ID-3 Info low-level-calls @{dao}:15-20,{dao}:17"),
+            ],
+        ),
+        (
+            "slither-unchecked-call.md",
+            &[
+                &format!("ID-0 Medium unchecked-lowlevel @{call}:9-11,{call}:10"),
+                &format!("ID-1 Low missing-zero-check @{call}:9,{call}:10"),
+                "ID-2 Info solc-version @",
+                &format!("ID-3 Info solc-version @{call}:1"),
+                &format!("ID-4 Info low-level-calls @{call}:5-7,{call}:6"),
+                &format!("ID-5 Info low-level-calls @{call}:9-11,{call}:10"),
+            ],
+        ),
+        (
+            "slither-tx-origin.md",
+            &[
+                &format!("ID-0 Medium tx-origin @{origin}:26-28,{origin}:27"),
+                &format!("ID-1 Info solc-version @{origin}:1"),
+                &format!("ID-2 Gas immutable-states @{origin}:4"),
+            ],
+        ),
+        (
+            "code4rena-report.md",
+            &[
+                "H-01 High too-many-rewards-are-distributed-when-a-draw-is-closed @src/RngRelayAuction.sol:178-184,src/RngRelayAuction.sol:154-157,src/PrizePool.sol:366,src/abstract/TieredLiquidityDistributor.sol:374",
+                "01 Low zero-emissionrate-checks @src/LiquidationPair.sol:274-283,src/LiquidationPair.sol:211-226",
+                "02 Low custom-error-misleading-name @src/LiquidationPair.sol:12,src/LiquidationPair.sol:118-120",
+                "G-01 Gas avoid-emitting-event-on-every-iteration @RngRelayAuction.sol:167",
+            ],
+        ),
+        (
+            "c4-4naly3er.md",
+            &[
+                "GAS-2 Gas using-bools-for-storage-incurs-overhead @src/PredyPool.sol:38,src/PredyPool.sol:40,src/base/BaseMarket.sol:17,src/base/BaseMarketUpgradable.sol:29,src/base/SettlementCallbackLib.sol:30,src/libraries/logic/AddPairLogic.sol:55",
+                "GAS-3 Gas cache-array-length-outside-of-loop @src/markets/gamma/ArrayLib.sol:23,src/markets/gamma/GammaTradeMarket.sol:366",
+                "L-1 Low approve-safeapprove-may-revert-if-the-current-approval-is-not-zero @src/base/SettlementCallbackLib.sol:111,src/base/SettlementCallbackLib.sol:158,src/settlements/UniswapSettlement.sol:31,src/settlements/UniswapSettlement.sol:47",
+                "L-2 Low decimals-is-not-a-part-of-the-erc-20-standard @src/libraries/logic/AddPairLogic.sol:200",
+            ],
+        ),
+        (
+            "aderyn.md",
+            &[
+                "H-1 High abi-encodepacked-hash-collision @contracts/KeccakContract.sol:18,contracts/KeccakContract.sol:22,contracts/KeccakContract.sol:26",
+                "H-2 High delegatecall-to-an-arbitrary-address @contracts/ExtendedInheritance.sol:14",
+                "H-3 High unchecked-low-level-calls @contracts/ExtendedInheritance.sol:16",
+                "L-1 Low delegatecall-in-loop @contracts/ExtendedInheritance.sol:15",
+                "L-2 Low ecrecover-signature-malleability @contracts/ExtendedInheritance.sol:21",
+            ],
+        ),
+        (
+            "pashov.md",
+            &[
+                "H-01 High migration-will-fail-trying-to-swap-1-wei-of-tokens-to-reach-the-target @",
+                "L-02 Low withdraweth-charges-fees @",
+                "L-03 Low some-tokens-may-be-locked-in-token-contract @",
+            ],
+        ),
+        (
+            "sherlock-issue.md",
+            &[
+                "1 High bigbang-singularity-updateborrowandcollateralshare-totalborrow-variable @Tapioca-bar/contracts/markets/bigBang/BBLiquidation.sol:166-228,Tapioca-bar/contracts/markets/bigBang/BBLiquidation.sol:85-86,Tapioca-bar/contracts/markets/bigBang/BBCommon.sol:49,Tapioca-bar/contracts/Penrose.sol:277-301",
+            ],
+        ),
+        (
+            "sherlock-judging.md",
+            &[
+                "M-1 Medium attacker-can-steal-100-of-users-deposits @core-auto-evm-contracts/contracts/PortfolioToken.sol:152",
+                "M-2 Medium no-slippage-control @PortfolioToken.sol:28-33",
+            ],
+        ),
+    ];
+    check_table(table);
+    for name in ["slither-simple-dao.md", "code4rena-report.md", "pashov.md"] {
+        assert!(parsed(name).unclassified.is_empty(), "{name}");
+    }
+}
+
+/// Each fixture yields exactly its expected findings, all complete and described.
+fn check_table(table: &[(&str, &[&str])]) {
     for (name, expected) in table {
         let report = parsed(name);
         let got: Vec<String> = report.findings.iter().map(sketch).collect();
@@ -233,4 +335,26 @@ fn an_id_prefix_outranks_a_bare_impact_and_labels_vary() {
         ]
     );
     assert_eq!(r.findings[0].recommendation, "Round up.");
+}
+
+#[test]
+fn a_checklist_with_a_markdown_root_links_to_github() {
+    // `slither . --checklist --markdown-root https://github.com/o/r/blob/0abc/`
+    let text = "## arbitrary-send-eth\nImpact: High\nConfidence: Medium\n - [ ] ID-0\n\
+        [Vault.drain(address)](https://github.com/o/r/blob/0abc/src/Vault.sol#L10-L12) sends eth to arbitrary user\n\
+        \tDangerous calls:\n\t- [to.transfer(address(this).balance)](https://github.com/o/r/blob/0abc/src/Vault.sol#L11)\n\n\
+        https://github.com/o/r/blob/0abc/src/Vault.sol#L10-L12\n";
+    let r = parse_finished_report(text);
+    let got: Vec<String> = r.findings.iter().map(sketch).collect();
+    assert_eq!(
+        got,
+        ["ID-0 High arbitrary-send-eth @src/Vault.sol:10-12,src/Vault.sol:11"]
+    );
+    let f = &r.findings[0];
+    assert_eq!(f.title, "Vault.drain(address) sends eth to arbitrary user");
+    assert_eq!(f.function.as_deref(), Some("drain"));
+    assert_eq!(f.confidence, Some(super::model::Confidence::Medium));
+    // While the item's description has not arrived, it is not a finding yet.
+    let pending = super::parse::parse_report("## tx-origin\nImpact: Medium\n - [ ] ID-0\n");
+    assert!(pending.findings.is_empty() && pending.unclassified.is_empty());
 }

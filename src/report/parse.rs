@@ -5,10 +5,10 @@
 //! Never fails and never panics: what looks like a finding but has no severity goes to
 //! `Report::unclassified` with its text.
 
-use super::line_ref::locations_in;
+use super::line_ref::{Listing, locations_in};
 use super::model::{Confidence, Finding, Location, Report, Severity, Unclassified, slug};
-use super::scan::{FindingBlock, closes_fence, heading, opens_fence, outline};
-use super::vocabulary::{Label, id_severity, label, severity_word, words_of};
+use super::scan::{Detector, FindingBlock, closes_fence, heading, opens_fence, outline};
+use super::vocabulary::{Label, confidence_word, id_severity, label, severity_word, words_of};
 
 /// What a block turned out to be.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -102,6 +102,8 @@ struct Body {
     function: Option<String>,
     id: Option<String>,
     snippet: Option<String>,
+    /// Lines of code listings (`File: src/Vault.sol` then `80: …`) in the block's fences.
+    listed: Vec<Location>,
 }
 
 impl Body {
@@ -142,14 +144,7 @@ impl Body {
                 None => self.section(Target::Other, value),
             },
             Label::Confidence => {
-                self.confidence =
-                    self.confidence
-                        .or(match words_of(value).first().map(String::as_str) {
-                            Some("high") => Some(Confidence::High),
-                            Some("medium") => Some(Confidence::Medium),
-                            Some("low") => Some(Confidence::Low),
-                            _ => None,
-                        });
+                self.confidence = self.confidence.or(confidence_word(value));
                 Target::Free
             }
             // `Line: 19` holds its value; `### Lines of code` is followed by links.
@@ -205,10 +200,14 @@ impl Body {
 /// recorded context, so a finished block parses the same every time.
 pub fn parse_block(report: &str, block: &FindingBlock) -> Parsed {
     let text = block.text(report);
+    if let Some(detector) = &block.detector {
+        return checklist_item(text, block, detector);
+    }
     let mut body = Body::default();
     let mut target = Target::Free;
     let mut fence: Option<(char, usize)> = None;
     let mut snippet: Option<Vec<&str>> = None;
+    let mut listing = Listing::default();
     for line in text.lines().skip(1).map(|l| l.trim_end_matches('\r')) {
         if let Some(f) = fence {
             if closes_fence(line, f) {
@@ -216,13 +215,17 @@ pub fn parse_block(report: &str, block: &FindingBlock) -> Parsed {
                 if let Some(lines) = snippet.take() {
                     body.snippet = Some(lines.join("\n"));
                 }
-            } else if let Some(lines) = &mut snippet {
-                lines.push(line);
+            } else {
+                listing.read(line);
+                if let Some(lines) = &mut snippet {
+                    lines.push(line);
+                }
             }
             continue;
         }
         if let Some(f) = opens_fence(line) {
             fence = Some(f);
+            listing.new_fence();
             if body.snippet.is_none() && target != Target::Other {
                 snippet = Some(Vec::new());
             }
@@ -263,10 +266,11 @@ pub fn parse_block(report: &str, block: &FindingBlock) -> Parsed {
     if let Some(lines) = snippet.filter(|l| !l.is_empty()) {
         body.snippet = Some(lines.join("\n"));
     }
+    body.listed = listing.into_locations();
     finish(body, text, block)
 }
 
-fn finish(body: Body, text: &str, block: &FindingBlock) -> Parsed {
+fn finish(mut body: Body, text: &str, block: &FindingBlock) -> Parsed {
     let head = &block.head;
     let id = head.id.clone().or(body.id.clone());
     // The auditor's verdict first (a severity field, the heading's tag, the id's prefix), then
@@ -299,6 +303,10 @@ fn finish(body: Body, text: &str, block: &FindingBlock) -> Parsed {
     };
     let mut locations = locations_in(&body.locations.join("\n"), true);
     if locations.is_empty() {
+        // A bot report's listings name the lines exactly; its prose links to references.
+        locations = std::mem::take(&mut body.listed);
+    }
+    if locations.is_empty() {
         let prose = [
             title.as_str(),
             &body.free.join("\n"),
@@ -311,7 +319,6 @@ fn finish(body: Body, text: &str, block: &FindingBlock) -> Parsed {
         let with_file: Vec<Location> = all.iter().filter(|l| l.file.is_some()).cloned().collect();
         locations = if with_file.is_empty() { all } else { with_file };
     }
-    let mut body = body;
     if body.recommendation.is_empty() && body.description.is_empty() {
         body.recommendation = advice_paragraph(&mut body.free);
     }
@@ -345,6 +352,148 @@ fn finish(body: Body, text: &str, block: &FindingBlock) -> Parsed {
         reason: None,
         found_by: None,
     })
+}
+
+/// One item of a Slither checklist (`- [ ] ID-0` and its description, in a detector's
+/// section): the detector is the rule, its impact the severity; the title is the item's first
+/// sentence without link markup; the locations are its `File.sol#L12-L15` links.
+fn checklist_item(text: &str, block: &FindingBlock, detector: &Detector) -> Parsed {
+    let lines: Vec<String> = text.lines().skip(1).map(|l| l.trim().to_owned()).collect();
+    let first = lines.iter().find(|l| !l.is_empty());
+    let Some(severity) = detector.impact else {
+        return Parsed::Pending;
+    };
+    if first.is_none() && !block.finished {
+        return Parsed::Pending;
+    }
+    let first = first.map_or("", String::as_str);
+    let title = Some(checklist_title(first))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| detector.rule.clone());
+    let locations = locations_in(&lines.join("\n"), false)
+        .into_iter()
+        .filter(|l| l.file.is_some())
+        .collect();
+    Parsed::Finding(Finding {
+        id: block
+            .head
+            .id
+            .clone()
+            .unwrap_or_else(|| block.ordinal.to_string()),
+        title,
+        severity,
+        rule: detector.rule.clone(),
+        swc: None,
+        confidence: detector.confidence,
+        function: linked_function(first),
+        locations,
+        description: paragraphs(&lines),
+        recommendation: String::new(),
+        snippet: None,
+        complete: block.finished,
+        verdict: None,
+        reason: None,
+        found_by: None,
+    })
+}
+
+/// The longest title a checklist item's first sentence gives, in characters.
+const MAX_TITLE: usize = 100;
+
+/// `Reentrancy in [Vault.withdraw()](src/Vault.sol#L19-L25):` → `Reentrancy in
+/// Vault.withdraw()`: link markup and linked URLs dropped, cut at the first sentence's end (a
+/// `. ` or `: `), at most `MAX_TITLE` characters, cut at a word.
+fn checklist_title(line: &str) -> String {
+    let text = without_links(line);
+    let text = without_url_aside(&text);
+    let end = [". ", ": "]
+        .iter()
+        .filter_map(|p| text.find(p))
+        .min()
+        .unwrap_or(text.len());
+    let sentence = text[..end].trim().trim_end_matches(['.', ':']).trim_end();
+    let words: Vec<&str> = sentence.split_whitespace().collect();
+    let mut title = String::new();
+    for w in words {
+        let more = title.chars().count() + 1 + w.chars().count();
+        if !title.is_empty() && more > MAX_TITLE {
+            title.push('…');
+            break;
+        }
+        if !title.is_empty() {
+            title.push(' ');
+        }
+        title.extend(w.chars().take(MAX_TITLE));
+    }
+    title
+}
+
+/// Longest first line read for a title: keeps the bracket matching bounded on hostile input.
+const MAX_TITLE_SOURCE: usize = 2000;
+
+/// `[text](target)` → `text`, keeping brackets that open no link (`credit[msg.sender]`).
+fn without_links(line: &str) -> String {
+    let line = match line.char_indices().nth(MAX_TITLE_SOURCE) {
+        Some((i, _)) => &line[..i],
+        None => line,
+    };
+    let mut out = String::with_capacity(line.len());
+    let mut opens: Vec<usize> = Vec::new();
+    let mut chars = line.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '[' => {
+                opens.push(out.len());
+                out.push(c);
+            }
+            ']' if chars.peek() == Some(&'(') => {
+                if let Some(at) = opens.pop() {
+                    // Every other open bracket is before `at`: removing it shifts none.
+                    out.remove(at);
+                } else {
+                    out.push(c);
+                    continue;
+                }
+                let mut depth = 0usize;
+                for u in chars.by_ref() {
+                    match u {
+                        '(' => depth += 1,
+                        ')' => depth -= 1,
+                        _ => {}
+                    }
+                    if depth == 0 {
+                        break;
+                    }
+                }
+            }
+            ']' => {
+                opens.pop();
+                out.push(c);
+            }
+            _ => out.push(c),
+        }
+    }
+    out
+}
+
+/// `issues (https://…/bugs.html)` → `issues`: a parenthesised URL is no part of a title.
+fn without_url_aside(text: &str) -> String {
+    match text.find(" (http") {
+        Some(i) => {
+            let close = text[i..].find(')').map_or(text.len(), |j| i + j + 1);
+            format!("{}{}", &text[..i], &text[close..])
+        }
+        None => text.to_owned(),
+    }
+}
+
+/// The function the item's first link names: `[Vault.withdraw(uint256)](…)` → `withdraw`.
+fn linked_function(line: &str) -> Option<String> {
+    let text = line.split_once('[')?.1.split_once("](")?.0;
+    let (name, _) = text.split_once('(')?;
+    let name = name.rsplit('.').next()?;
+    let ok = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    ok.then(|| name.to_owned())
 }
 
 /// `\# text` → `# text`: the Markdown escape the writer puts before structural characters.
@@ -545,6 +694,41 @@ mod tests {
                 .iter()
                 .flat_map(|f| &f.locations)
                 .all(|l| !l.out_of_range)
+        );
+    }
+
+    #[test]
+    fn checklist_titles_are_the_first_sentence_without_links() {
+        assert_eq!(
+            checklist_title("Reentrancy in [SimpleDAO.withdraw(uint256)](src/a.sol#L15-L20):"),
+            "Reentrancy in SimpleDAO.withdraw(uint256)"
+        );
+        assert_eq!(
+            checklist_title(
+                "[R.bug(address)](src/a.sol#L26) uses tx.origin for authorization: [require(bool)(tx.origin == o)](src/a.sol#L27)"
+            ),
+            "R.bug(address) uses tx.origin for authorization"
+        );
+        assert_eq!(
+            checklist_title(
+                "Version 0.4.24 contains known severe issues (https://solidity.readthedocs.io/en/latest/bugs.html)"
+            ),
+            "Version 0.4.24 contains known severe issues"
+        );
+        assert_eq!(
+            checklist_title("[credit[msg.sender] -= amount](src/a.sol#L18) is written"),
+            "credit[msg.sender] -= amount is written"
+        );
+        let long = checklist_title(&"word ".repeat(60));
+        assert!(
+            long.ends_with('…') && long.chars().count() <= MAX_TITLE + 1,
+            "{long}"
+        );
+        // Brackets that open no link stay; nothing is lost or panics.
+        assert_eq!(checklist_title("]( [ ]( ) [[["), "]( [[[");
+        assert_eq!(
+            linked_function("Low level call in [V.withdraw(uint256)](src/V.sol#L5):").as_deref(),
+            Some("withdraw")
         );
     }
 

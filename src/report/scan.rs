@@ -6,10 +6,10 @@
 //! numbers of blocks for the live reader, and it must treat a half-written last line as "not
 //! yet known". Those three are simpler to get exactly right over lines than over events.
 
-use super::model::Severity;
+use super::model::{Confidence, Severity};
 use super::vocabulary::{
-    finding_id, is_finding_part, is_findings_container, is_report_section, is_summary_heading,
-    severity_group, severity_word,
+    confidence_word, finding_id, is_detector_name, is_finding_part, is_findings_container,
+    is_report_section, is_summary_heading, severity_group, severity_word,
 };
 
 /// A finding-like section of the report.
@@ -30,6 +30,18 @@ pub struct FindingBlock {
     pub ordinal: u32,
     /// False when the text ends inside the block (it may still grow).
     pub finished: bool,
+    /// For an item of a Slither checklist (`- [ ] ID-0`), the detector section it sits in.
+    pub detector: Option<Detector>,
+}
+
+/// A detector section of a Slither `--checklist` report: `## reentrancy-eth`, then
+/// `Impact: High` and `Confidence: Medium` lines above its `- [ ] ID-n` items.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detector {
+    /// The detector's name, the rule id of each item.
+    pub rule: String,
+    pub impact: Option<Severity>,
+    pub confidence: Option<Confidence>,
 }
 
 impl FindingBlock {
@@ -92,6 +104,12 @@ pub struct Outliner {
     open: Option<FindingBlock>,
     /// Where the summary section's body starts, while it is the current section.
     summary: Option<usize>,
+    /// The Slither detector section the scanner is in, if any.
+    detector: Option<Detector>,
+    /// Whether a heading has been read.
+    seen_heading: bool,
+    /// A severity standing alone on the last non-blank line before the first heading.
+    lead: Option<Severity>,
     /// Byte offset of the first line not read yet.
     offset: usize,
     /// 0-based number of that line.
@@ -164,7 +182,22 @@ impl Outliner {
             self.fence = Some(f);
             return;
         }
-        let Some(head) = heading(line) else { return };
+        let (mut head, item) = match heading(line) {
+            Some(h) => (h, false),
+            None => match self.checklist_line(line) {
+                Some(h) => (h, true),
+                None => {
+                    self.read_lead(line);
+                    return;
+                }
+            },
+        };
+        if !self.seen_heading {
+            self.seen_heading = true;
+            if head.level == 1 && head.id.is_none() {
+                head.severity = head.severity.or(self.lead.take());
+            }
+        }
         let sections = &self.sections;
         let context = if head.level < 7 {
             let kept = sections.iter().take_while(|(l, _)| *l < head.level).count();
@@ -201,6 +234,7 @@ impl Outliner {
         }
         if head.level < 7 {
             self.sections.retain(|(level, _)| *level < head.level);
+            self.detector = None;
         }
         match classify(&head, in_findings) {
             Some(s) => {
@@ -210,6 +244,13 @@ impl Outliner {
                     }
                     if self.out.summary.is_none() && is_summary_heading(&head.title) {
                         self.summary = Some(offset);
+                    }
+                    if is_detector_name(&head.title) {
+                        self.detector = Some(Detector {
+                            rule: head.title.clone(),
+                            impact: None,
+                            confidence: None,
+                        });
                     }
                 }
                 self.sections.push((head.level, s));
@@ -224,10 +265,72 @@ impl Outliner {
                     in_findings,
                     ordinal: self.out.blocks.len() as u32 + 1,
                     finished: false,
+                    detector: self.detector.clone().filter(|_| item),
                 });
             }
         }
     }
+}
+
+impl Outliner {
+    /// A line of a Slither detector section that is not a heading: its `Impact:` and
+    /// `Confidence:` lines (read before its first item) or an item, which opens a finding
+    /// (level 7, like a bold line). Items count only once the section has given its impact.
+    fn checklist_line(&mut self, line: &str) -> Option<Head> {
+        let detector = self.detector.as_mut()?;
+        if self.open.is_none()
+            && let Some((key, value)) = line.trim().split_once(':')
+        {
+            match key {
+                "Impact" => detector.impact = detector.impact.or(severity_word(value)),
+                "Confidence" => {
+                    detector.confidence = detector.confidence.or(confidence_word(value))
+                }
+                _ => {}
+            }
+            return None;
+        }
+        let id = checklist_item(line).filter(|_| detector.impact.is_some())?;
+        Some(Head {
+            level: 7,
+            id: Some(id.to_owned()),
+            ..Head::default()
+        })
+    }
+}
+
+impl Outliner {
+    /// Before the first heading: a lone `medium` line (a Sherlock judging issue opens with its
+    /// author, its severity and then `# Title`) gives the first heading its severity, if
+    /// nothing but blank lines follows it.
+    fn read_lead(&mut self, line: &str) {
+        if self.seen_heading {
+            return;
+        }
+        let word = line.trim();
+        if word.is_empty() {
+            return;
+        }
+        self.lead = ["critical", "high", "medium", "low"]
+            .iter()
+            .any(|w| word.eq_ignore_ascii_case(w))
+            .then(|| severity_word(word))
+            .flatten();
+    }
+}
+
+/// `- [ ] ID-0` (or ticked, `- [x] ID-0`): the id of a checklist item.
+pub fn checklist_item(line: &str) -> Option<&str> {
+    let t = line.trim_start_matches(' ');
+    if line.len() - t.len() > 3 {
+        return None;
+    }
+    let t = t.strip_prefix(['-', '*'])?.trim_start_matches(' ');
+    let t = ["[ ]", "[x]", "[X]"]
+        .iter()
+        .find_map(|b| t.strip_prefix(b))?;
+    let id = t.strip_prefix(' ')?.trim();
+    finding_id(id)
 }
 
 /// Whether `head` is a part of the open finding `open` (`#### Description` under
@@ -331,7 +434,7 @@ fn bold_list_item(t: &str) -> Option<Head> {
 /// Reads id, number and severity tag off a heading's text.
 fn read_head(text: &str) -> Head {
     let mut head = Head::default();
-    let mut rest = unwrap_bold(text.trim()).trim();
+    let mut rest = strip_anchor(unwrap_link(unwrap_bold(text.trim()).trim())).trim();
     for word in ["issue", "finding", "bug", "vulnerability"] {
         if let Some(after) = strip_word(rest, word)
             && (after.starts_with(['#', '['])
@@ -346,8 +449,13 @@ fn read_head(text: &str) -> Head {
     }
     if let Some(inner) = rest.strip_prefix('[').and_then(|r| r.split_once(']')) {
         let (tag, after) = inner;
-        if let Some(id) = finding_id(tag.trim()) {
+        let tag_id = plain_dashes(tag.trim());
+        if let Some(id) = finding_id(&tag_id) {
             head.id = Some(id.to_owned());
+            rest = after;
+        } else if (1..=4).contains(&tag_id.len()) && tag_id.chars().all(|c| c.is_ascii_digit()) {
+            // `## [01] Title`: the numbering of a Code4rena QA report.
+            head.number = Some(tag_id);
             rest = after;
         } else if let Some(s) = tag_severity(tag) {
             head.severity = Some(s);
@@ -446,6 +554,52 @@ fn trim_separators(s: &str) -> &str {
     s.trim_start_matches(|c: char| c.is_whitespace() || matches!(c, ':' | '-' | '–' | '—' | '.'))
 }
 
+/// `G&#x2011;01` → `G-01`: a non-breaking hyphen (as an HTML entity or the character) or
+/// another Unicode hyphen in an id reads as `-`.
+fn plain_dashes(tag: &str) -> String {
+    tag.replace("&#x2011;", "-")
+        .replace("&#8209;", "-")
+        .replace(['\u{2010}', '\u{2011}'], "-")
+}
+
+/// `[[H-01] Title](https://…/issues/475)` → `[H-01] Title`: a heading that is one link (as
+/// Code4rena's reports write them) reads as its text. The link text's brackets must balance.
+fn unwrap_link(s: &str) -> &str {
+    let Some(body) = s.strip_prefix('[').and_then(|r| r.strip_suffix(')')) else {
+        return s;
+    };
+    let mut depth = 1usize;
+    for (i, c) in body.char_indices() {
+        match c {
+            '[' => depth += 1,
+            ']' => depth -= 1,
+            _ => {}
+        }
+        if depth == 0 {
+            let url = &body[i + 1..];
+            let ok = url.strip_prefix('(').is_some_and(|u| {
+                !u.is_empty() && !u.contains(|c: char| c.is_whitespace() || c == '(' || c == ')')
+            });
+            return if ok { body[..i].trim() } else { s };
+        }
+    }
+    s
+}
+
+/// `<a name="GAS-1"></a>[GAS-1] Title` → `[GAS-1] Title`: an empty HTML anchor before a
+/// heading (the 4naly3er bot reports on Code4rena write them).
+fn strip_anchor(s: &str) -> &str {
+    let Some(after) = s.strip_prefix("<a ") else {
+        return s;
+    };
+    match after.find('>') {
+        Some(i) => after[i + 1..]
+            .strip_prefix("</a>")
+            .map_or(s, str::trim_start),
+        None => s,
+    }
+}
+
 fn unwrap_bold(s: &str) -> &str {
     for m in ["**", "__"] {
         if let Some(inner) = s.strip_prefix(m).and_then(|r| r.strip_suffix(m))
@@ -501,9 +655,79 @@ mod tests {
             head("**[M-02] Price can be stale**"),
             (s("M-02"), None, None, "Price can be stale".into())
         );
+        assert_eq!(
+            head(
+                "## [[H-01] Loss of vested amounts](https://github.com/code-423n4/2022-09-vtvl-findings/issues/475)"
+            ),
+            (s("H-01"), None, None, "Loss of vested amounts".into())
+        );
+        assert_eq!(
+            head("## [[M-02] Uses `a[i]` twice](https://x/issues/1)").3,
+            "Uses `a[i]` twice"
+        );
+        // A heading that only ends in a link keeps it.
+        assert_eq!(
+            head("## [H-01] Drain via [withdraw](https://x/V.sol#L3)").3,
+            "Drain via [withdraw](https://x/V.sol#L3)"
+        );
+        assert_eq!(
+            head("### <a name=\"GAS-1\"></a>[GAS-1] Cache the length"),
+            (s("GAS-1"), None, None, "Cache the length".into())
+        );
+        assert_eq!(
+            head("## [G&#x2011;01] Avoid emitting events"),
+            (s("G-01"), None, None, "Avoid emitting events".into())
+        );
+        assert_eq!(
+            head("## [01] Zero checks"),
+            (None, s("01"), None, "Zero checks".into())
+        );
         assert_eq!(heading("#hashtag"), None);
+        // A Sherlock judging issue: author, severity, then the title.
+        let issue = outline(
+            "Round Pearl Crow\n\nmedium\n\n# Stale rate\n\n## Summary\nx\n",
+            true,
+        );
+        assert_eq!(issue.blocks[0].head.severity, Some(Severity::Medium));
+        let notes = outline("Medium\nwords\n# Pattern\n", true);
+        assert!(notes.blocks.is_empty());
         assert_eq!(heading("    # indented code"), None);
         assert_eq!(head("## 1.5 ETH is lost").1, s("1.5"));
+    }
+
+    #[test]
+    fn checklist_items_open_findings_only_in_a_detector_section() {
+        assert_eq!(checklist_item(" - [ ] ID-0"), Some("ID-0"));
+        assert_eq!(checklist_item("- [x] ID-12"), Some("ID-12"));
+        assert_eq!(checklist_item("- [ ] ID-1 and more"), None);
+        assert_eq!(checklist_item("    - [ ] ID-1"), None);
+        let text = "## reentrancy-eth\nImpact: High\nConfidence: Medium\n - [ ] ID-0\nReentrancy\n\n - [ ] ID-1\nMore\n";
+        let o = outline(text, true);
+        let ids: Vec<_> = o.blocks.iter().map(|b| b.head.id.clone()).collect();
+        assert_eq!(ids, [Some("ID-0".to_owned()), Some("ID-1".to_owned())]);
+        let d = o.blocks[0].detector.as_ref().expect("a detector");
+        assert_eq!(
+            (d.rule.as_str(), d.impact, d.confidence),
+            (
+                "reentrancy-eth",
+                Some(Severity::High),
+                Some(Confidence::Medium)
+            )
+        );
+        // No impact line, or not a detector name: the items are plain list items.
+        assert!(
+            outline("## reentrancy-eth\n - [ ] ID-0\nx\n", true)
+                .blocks
+                .is_empty()
+        );
+        assert!(
+            outline("## Todo list\nImpact: High\n - [ ] ID-0\n", true)
+                .blocks
+                .is_empty()
+        );
+        // A half-written item line is not an item yet.
+        let partial = outline("## tx-origin\nImpact: Medium\n - [ ] ID-", false);
+        assert!(partial.blocks.is_empty());
     }
 
     #[test]

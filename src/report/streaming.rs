@@ -18,6 +18,15 @@ const FIXTURES: &[&str] = &[
     include_str!("../../tests/fixtures/reports/openzeppelin.md"),
     include_str!("../../tests/fixtures/reports/llm-loose.md"),
     include_str!("../../tests/fixtures/reports/unclassified.md"),
+    include_str!("../../tests/fixtures/reports/slither-simple-dao.md"),
+    include_str!("../../tests/fixtures/reports/slither-unchecked-call.md"),
+    include_str!("../../tests/fixtures/reports/slither-tx-origin.md"),
+    include_str!("../../tests/fixtures/reports/code4rena-report.md"),
+    include_str!("../../tests/fixtures/reports/c4-4naly3er.md"),
+    include_str!("../../tests/fixtures/reports/aderyn.md"),
+    include_str!("../../tests/fixtures/reports/pashov.md"),
+    include_str!("../../tests/fixtures/reports/sherlock-judging.md"),
+    include_str!("../../tests/fixtures/reports/sherlock-issue.md"),
 ];
 
 /// The findings a live reader ends with when it is handed `chunks` one after another and
@@ -60,11 +69,28 @@ fn complete_findings_are_final(prefix: &Report, last: &Report) -> Result<(), Str
     Ok(())
 }
 
+/// Where a fixture is cut to test a prefix: every character of a small one; in a large one
+/// (where every prefix would cost quadratic time) the first bytes of each line, where
+/// headings are half written, each line's end, and every 128th byte.
+fn cut_points(text: &str) -> Vec<usize> {
+    let mut line_start = 0;
+    text.char_indices()
+        .map(|(i, _)| i)
+        .filter(|&i| {
+            if i > 0 && text.as_bytes()[i - 1] == b'\n' {
+                line_start = i;
+            }
+            let near_end = text.as_bytes().get(i) == Some(&b'\n');
+            text.len() <= 2048 || i - line_start < 8 || near_end || i % 128 == 0
+        })
+        .collect()
+}
+
 #[test]
 fn every_prefix_of_every_fixture_is_consistent_with_the_whole() {
     for text in FIXTURES {
         let last = parse_finished_report(text);
-        for (i, _) in text.char_indices() {
+        for i in cut_points(text) {
             let prefix = parse_report(&text[..i]);
             complete_findings_are_final(&prefix, &last).unwrap_or_else(|e| panic!("{e}"));
         }
@@ -99,11 +125,10 @@ fn the_incremental_reader_matches_one_parse_on_fixtures() {
         let whole = parse_finished_report(text).findings;
         let by_line: Vec<&str> = text.split_inclusive('\n').collect();
         assert_eq!(read_incrementally(&by_line), whole);
-        let by_char: Vec<&str> = text
-            .char_indices()
-            .map(|(i, c)| &text[i..i + c.len_utf8()])
-            .collect();
-        assert_eq!(read_incrementally(&by_char), whole);
+        let mut points = cut_points(text);
+        points.push(text.len());
+        let by_cut: Vec<&str> = points.windows(2).map(|w| &text[w[0]..w[1]]).collect();
+        assert_eq!(read_incrementally(&by_cut), whole);
     }
 }
 
@@ -154,12 +179,55 @@ fn line() -> impl Strategy<Value = String> {
     ]
 }
 
+/// `line()` and the lines of Slither checklists, bot-report listings and link headings.
+/// Kept apart from `line()` because the writer does not write a checklist finding's
+/// confidence or function, so these findings do not round-trip (see `write`).
+fn streamed_line() -> impl Strategy<Value = String> {
+    prop_oneof![
+        3 => line(),
+        1 => prop::sample::select(vec![
+            "## reentrancy-eth",
+            "## solc-version",
+            "Impact: High",
+            "Impact: Optimization",
+            "Confidence: Medium",
+            " - [ ] ID-0",
+            "- [x] ID-1",
+            "Reentrancy in [V.withdraw()](src/V.sol#L19-L25):",
+            "\t- [x = 1](src/V.sol#L20)",
+            "src/V.sol#L19-L25",
+            "## [[H-01] Drain](https://github.com/o/f/issues/1)",
+            "### <a name=\"GAS-1\"></a>[GAS-1] Cache",
+            "## [G&#x2011;01] Avoid",
+            "File: src/V.sol",
+            "medium",
+            "## [[",
+            "## [[H-01] x](",
+            "## [[H-01] x]( a b )",
+            "### <a ",
+            "### <a name=\"x\">",
+            "File: ",
+            "file: é.sol :",
+            "File: src/V.sol#L9-L",
+            "4294967296: x",
+            "- [ ] ID-",
+            "Impact:",
+            "Reentrancy in [[[[]](((()",
+            "https://github.com/o/r/blob/x/V.sol?plain=1",
+            "V.sol#L3C-L4C9",
+            "80:     function withdraw() {",
+            "81:         x;",
+        ])
+        .prop_map(str::to_owned),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
     #[test]
     fn any_split_of_any_text_gives_the_same_findings(
-        lines in prop::collection::vec(line(), 0..40),
+        lines in prop::collection::vec(streamed_line(), 0..40),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
     ) {
         let text = lines.join("\n");
@@ -186,7 +254,7 @@ proptest! {
     /// pass over the text so far does (the live findings panel relies on this).
     #[test]
     fn an_outliner_fed_in_chunks_outlines_like_one_pass(
-        lines in prop::collection::vec(line(), 0..40),
+        lines in prop::collection::vec(streamed_line(), 0..40),
         cuts in prop::collection::vec(any::<prop::sample::Index>(), 0..12),
     ) {
         let text = lines.join("\n");

@@ -5,7 +5,7 @@
 //! Written by hand rather than with `regex`: the patterns are few and small, the module is
 //! compiled into the browser's wasm too, and each rule reads better as a named function.
 
-use super::model::Severity;
+use super::model::{Confidence, Severity};
 
 /// A severity named by a word or two: `High`, `high risk`, `Non-Critical`, `QA`, `Gas`,
 /// `🔴 Critical (Likelihood: Medium)`. Only the first word decides.
@@ -28,6 +28,27 @@ fn severity_of(word: &str) -> Option<Severity> {
         }
         _ => return None,
     })
+}
+
+/// `High`, `medium`, `Low (few false positives)`: a confidence, by its first word.
+pub fn confidence_word(text: &str) -> Option<Confidence> {
+    match words_of(text).first().map(String::as_str) {
+        Some("high") => Some(Confidence::High),
+        Some("medium") => Some(Confidence::Medium),
+        Some("low") => Some(Confidence::Low),
+        _ => None,
+    }
+}
+
+/// A Slither detector name as its checklist's section headings give it: `reentrancy-eth`,
+/// `solc-version`, `tx-origin`, `assembly` (lowercase ASCII, digits and inner dashes).
+pub fn is_detector_name(text: &str) -> bool {
+    (2..=64).contains(&text.len())
+        && text.starts_with(|c: char| c.is_ascii_lowercase())
+        && !text.ends_with('-')
+        && text
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
 }
 
 /// Lowercase words of `text`: letters, digits and inner `-`, everything else separates.
