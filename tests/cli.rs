@@ -391,7 +391,17 @@ async fn model_report_becomes_json_with_verdicts_and_only_findings_that_hold_tri
     std::fs::write(dir.path().join("A.sol"), contract).unwrap();
     for (args, code) in [
         (&["A.sol", "--format", "json", "--fail-on", "high"][..], 1),
-        (&["A.sol", "--format", "json", "--fail-on", "critical", "--strict"][..], 0),
+        (
+            &[
+                "A.sol",
+                "--format",
+                "json",
+                "--fail-on",
+                "critical",
+                "--strict",
+            ][..],
+            0,
+        ),
     ] {
         let model = FakeModel::start(Script::stream(
             "text/event-stream",
@@ -411,7 +421,10 @@ async fn model_report_becomes_json_with_verdicts_and_only_findings_that_hold_tri
         let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
         assert_eq!(doc["model"], "openai/test");
         let f = &doc["findings"];
-        assert_eq!((f[0]["rule"].as_str(), f[0]["severity"].as_str()), (Some("reentrancy"), Some("High")));
+        assert_eq!(
+            (f[0]["rule"].as_str(), f[0]["severity"].as_str()),
+            (Some("reentrancy"), Some("High"))
+        );
         assert_eq!(f[0]["verdict"], "confirmed");
         assert_eq!(f[1]["verdict"], "contradicted");
         // The analyzer guided the model.
@@ -419,7 +432,10 @@ async fn model_report_becomes_json_with_verdicts_and_only_findings_that_hold_tri
             .as_str()
             .unwrap()
             .to_owned();
-        assert!(user.contains("An offline static analyzer flagged"), "{user}");
+        assert!(
+            user.contains("An offline static analyzer flagged"),
+            "{user}"
+        );
     }
 }
 

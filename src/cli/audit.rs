@@ -238,8 +238,7 @@ async fn with_model(
             let _ = out.write_all(b"\n");
         }
         // The guard's findings are ours: only the model's are checked.
-        let (mut report, _) =
-            verify::verify_report_after(&markdown, &markdown[..guard_len], index);
+        let (mut report, _) = verify::verify_report_after(&markdown, &markdown[..guard_len], index);
         check_lines(&mut report, text, Some(&shown));
         audited.push(Audited {
             report,

@@ -330,6 +330,17 @@ fn impossible(class: Class, place: &Place<'_>, index: &CodeIndex) -> Option<Stri
         }
         Class::Unprotected => (facts.guarded && !place.functions.is_empty())
             .then_some("is restricted to its owner or a role"),
+        Class::FloatingPragma => {
+            let files: Vec<&FileIndex> = place.at.iter().map(|(f, _)| *f).collect();
+            let pinned = !files.is_empty() && files.iter().all(|f| !f.floating);
+            return pinned.then(|| {
+                format!(
+                    "{} pins one compiler version, so it cannot have {}",
+                    files[0].name(),
+                    class.describe()
+                )
+            });
+        }
     }?;
     Some(format!(
         "{scope} {missing}, so it cannot have {}",

@@ -17,6 +17,8 @@ pub enum Class {
     Randomness,
     /// "Missing access control", "anyone can call".
     Unprotected,
+    /// A version pragma that allows several compilers.
+    FloatingPragma,
 }
 
 impl Class {
@@ -32,6 +34,7 @@ impl Class {
             "selfdestruct" => Class::Selfdestruct,
             "weak-randomness" => Class::Randomness,
             "arbitrary-send" => Class::Unprotected,
+            "floating-pragma" => Class::FloatingPragma,
             _ => return None,
         })
     }
@@ -43,42 +46,46 @@ impl Class {
         }
         let text = format!("{} {}", f.title, f.rule).to_ascii_lowercase();
         let has = |w: &str| text.contains(w);
-        Some(if has("reentran") || has("re-entran") {
-            Class::Reentrancy
-        } else if has("tx.origin") || has("tx-origin") || has("txorigin") || has("tx origin") {
-            Class::TxOrigin
-        } else if has("delegatecall") {
-            Class::Delegatecall
-        } else if has("selfdestruct") || has("self-destruct") || has("suicide") {
-            Class::Selfdestruct
-        } else if has("random") {
-            Class::Randomness
-        } else if has("timestamp") {
-            Class::Timestamp
-        } else if has("overflow") || has("underflow") {
-            Class::Overflow
-        } else if (has("unchecked") || has("ignored") || has("unused"))
-            && (has("call") || has("return") || has("send") || has("result"))
-        {
-            Class::UncheckedCall
-        } else if [
-            "missing access control",
-            "lack of access control",
-            "no access control",
-            "unprotected",
-            "anyone can call",
-            "anyone can",
-            "callable by anyone",
-            "lacks access control",
-            "missing-access-control",
-        ]
-        .iter()
-        .any(|p| has(p))
-        {
-            Class::Unprotected
-        } else {
-            return None;
-        })
+        Some(
+            if (has("floating") || has("unlocked") || has("unpinned")) && has("pragma") {
+                Class::FloatingPragma
+            } else if has("reentran") || has("re-entran") {
+                Class::Reentrancy
+            } else if has("tx.origin") || has("tx-origin") || has("txorigin") || has("tx origin") {
+                Class::TxOrigin
+            } else if has("delegatecall") {
+                Class::Delegatecall
+            } else if has("selfdestruct") || has("self-destruct") || has("suicide") {
+                Class::Selfdestruct
+            } else if has("random") {
+                Class::Randomness
+            } else if has("timestamp") {
+                Class::Timestamp
+            } else if has("overflow") || has("underflow") {
+                Class::Overflow
+            } else if (has("unchecked") || has("ignored") || has("unused"))
+                && (has("call") || has("return") || has("send") || has("result"))
+            {
+                Class::UncheckedCall
+            } else if [
+                "missing access control",
+                "lack of access control",
+                "no access control",
+                "unprotected",
+                "anyone can call",
+                "anyone can",
+                "callable by anyone",
+                "lacks access control",
+                "missing-access-control",
+            ]
+            .iter()
+            .any(|p| has(p))
+            {
+                Class::Unprotected
+            } else {
+                return None;
+            },
+        )
     }
 
     fn of_swc(swc: &str) -> Option<Class> {
@@ -108,6 +115,7 @@ impl Class {
             Class::Selfdestruct => "a selfdestruct issue",
             Class::Randomness => "weak randomness",
             Class::Unprotected => "missing access control",
+            Class::FloatingPragma => "a floating pragma",
         }
     }
 }

@@ -27,8 +27,9 @@ pub struct Facts {
     pub external_call: bool,
     /// `call`, `send`, `delegatecall`, `staticcall`, `transfer` on an address.
     pub low_level_call: bool,
-    /// A call whose failure the code can go on past: any call in Solidity; in Vyper, only a
-    /// `raw_call` with `revert_on_failure=False` (its `send` and calls revert).
+    /// A call whose failure the code can go on past: in Solidity a call whose result is
+    /// thrown away or stored and never read; in Vyper only a `raw_call` with
+    /// `revert_on_failure=False` (its `send` and calls revert).
     pub ignorable_call: bool,
     pub tx_origin: bool,
     /// `block.timestamp` or `now`.
@@ -90,6 +91,8 @@ pub struct FileIndex {
     pub functions: Vec<FnSpan>,
     /// Arithmetic may wrap silently everywhere: Solidity before 0.8 (or no pragma).
     pub wraps: bool,
+    /// The version pragma allows more than one compiler (or there is none).
+    pub floating: bool,
 }
 
 impl FileIndex {
@@ -202,10 +205,22 @@ fn index_file(s: &Source) -> FileIndex {
     let lexed = lex(&s.text, language);
     let words = words(&lexed.code);
     let squeezed = lexed.code.split_whitespace().collect();
-    let (contracts, functions, wraps) = match language {
+    let (contracts, functions, pragma) = match language {
         Language::Solidity => solidity_functions(&s.text, &lexed.code),
-        Language::Vyper => (Vec::new(), vyper_functions(&lexed.code), false),
+        Language::Vyper => (
+            Vec::new(),
+            vyper_functions(&lexed.code),
+            s.text
+                .lines()
+                .find_map(|l| crate::report::language::vyper_version(l.trim()))
+                .map(str::to_owned),
+        ),
     };
+    let wraps = language == Language::Solidity
+        && pragma
+            .as_deref()
+            .is_none_or(|c| version::allows_below(c, (0, 8, 0)));
+    let floating = pragma.as_deref().is_none_or(|c| !version::is_pinned(c));
     FileIndex {
         path: s.path.clone(),
         language,
@@ -215,6 +230,7 @@ fn index_file(s: &Source) -> FileIndex {
         contracts,
         functions,
         wraps,
+        floating,
     }
 }
 
@@ -267,7 +283,8 @@ const NOT_EXTERNAL: &[&str] = &[
     "values",
 ];
 
-fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, bool) {
+/// The file's contracts, its functions, and its version pragma's constraint.
+fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, Option<String>) {
     let tree = SyntaxTree::parse(source);
     let root = tree.root();
     let symbols = Symbols::build(root);
@@ -280,9 +297,6 @@ fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, bo
                 .to_owned(),
         )
     });
-    let wraps = pragma
-        .as_deref()
-        .is_none_or(|c| version::allows_below(c, (0, 8, 0)));
     let lines: Vec<&str> = code.lines().collect();
     let contracts = symbols
         .contracts
@@ -313,10 +327,10 @@ fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, bo
                         if call.is_low_level() {
                             facts.low_level_call = true;
                             facts.external_call = true;
-                            facts.ignorable_call = true;
+                            facts.ignorable_call |= result_unused(&call, &text);
                         } else if !builtin && !NOT_EXTERNAL.contains(&call.method) {
                             facts.external_call = true;
-                            facts.ignorable_call = true;
+                            facts.ignorable_call |= result_unused(&call, &text);
                             // A library or a contract of the project: follow it too.
                             callees.push(call.method.to_owned());
                         }
@@ -334,7 +348,45 @@ fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, bo
             });
         }
     }
-    (contracts, out, wraps)
+    (contracts, out, pragma)
+}
+
+/// Whether a call's result is never looked at: the call is a statement of its own, or
+/// it is stored in locals that `body` (its function's code) never mentions again.
+fn result_unused(call: &Call<'_>, body: &str) -> bool {
+    if call.result_discarded() {
+        return true;
+    }
+    let Some(decl) = call
+        .node
+        .ancestors()
+        .into_iter()
+        .find(|a| a.is(kind::VARIABLE_DECLARATION_STATEMENT))
+    else {
+        return false;
+    };
+    let text = decl.text();
+    let names = text.split('=').next().unwrap_or("");
+    let declared: Vec<&str> = names
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+        .filter(|w| !w.is_empty() && !is_type_word(w))
+        .collect();
+    !declared.is_empty()
+        && declared.iter().all(|name| {
+            body.split(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .filter(|w| w == name)
+                .count()
+                <= 1
+        })
+}
+
+fn is_type_word(w: &str) -> bool {
+    matches!(
+        w,
+        "bool" | "bytes" | "memory" | "string" | "address" | "payable" | "calldata"
+    ) || w.starts_with("uint")
+        || w.starts_with("int")
+        || w.starts_with("bytes")
 }
 
 /// Vyper functions: a `def name(` line to the last line indented under it.
