@@ -129,7 +129,15 @@ async fn the_model_gets_the_contract_between_random_boundaries() {
         let b = boundary(m);
         let body =
             format!("<<<CONTRACT-{b}>>>\n```solidity\n{HOSTILE}\n```\n<<<END-CONTRACT-{b}>>>\n");
-        assert!(m.ends_with(&body), "{m}");
+        // After the contract only our own text may follow: the analyzer's candidates.
+        let at = m
+            .find(&body)
+            .expect("the contract, fenced between its boundaries");
+        let after = &m[at + body.len()..];
+        assert!(
+            after.is_empty() || after.starts_with("\nAn offline static analyzer flagged"),
+            "{after}"
+        );
     }
     assert_ne!(
         boundary(&users[0]),

@@ -73,6 +73,11 @@ impl Joiner {
     /// Adds report text; the checks of the findings whose blocks it completed.
     pub fn push(&mut self, text: &str) -> Vec<FindingCheck> {
         self.text.push_str(text);
+        // Blocks end only at a line end: a token without one costs its copy, nothing more
+        // (a model writing one endless line must not be scanned again per token).
+        if !text.contains('\n') {
+            return Vec::new();
+        }
         self.outliner.feed(&self.text);
         let blocks: Vec<FindingBlock> = self.outliner.finished()[self.checked..].to_vec();
         self.checked += blocks.len();
