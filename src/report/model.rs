@@ -115,8 +115,9 @@ pub struct Finding {
     /// False while the finding's block is still being written (a streaming report).
     #[serde(default = "yes", skip_serializing_if = "Clone::clone")]
     pub complete: bool,
-    /// What checking the finding against the code found (`crate::verify`); `None` when it
-    /// was not checked (no source at hand, or the analyzer's own report).
+    /// What checking the finding against the code found (the server's checks,
+    /// docs/verification.md); `None` when it was not checked (no source at hand, or the
+    /// analyzer's own report).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub verdict: Option<Verdict>,
     /// Why, in a sentence a person can act on: "no function `emergencyWithdraw` in Vault.sol".
