@@ -41,6 +41,11 @@ pub fn settings(model_base_url: &str) -> Settings {
         ("AUDITSTREAM_CONNECT_TIMEOUT_SECS", "30".to_owned()),
         ("AUDITSTREAM_KEEPALIVE_SECS", "15".to_owned()),
         ("AUDITSTREAM_BUILTIN_PACE_MS", "0".to_owned()),
+        // On by default, as served; `off` for the A/B of what checking findings costs.
+        (
+            "AUDITSTREAM_VERIFY_FINDINGS",
+            env("AUDITSTREAM_VERIFY_FINDINGS", "on"),
+        ),
     ]
     .into_iter()
     .collect();
