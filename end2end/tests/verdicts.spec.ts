@@ -8,6 +8,7 @@ import { expect, test } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { FAST, generateFake, open, phase } from "./helpers";
+import { validateSarif } from "./sarif";
 
 const LOTTERY = readFileSync(
   join(__dirname, "..", "..", "testdata", "verify", "contracts", "Lottery.sol"),
@@ -52,6 +53,19 @@ test("verdicts stream with the findings, filter them and survive in history", as
   expect(byTitle("setJackpot").verdict).toBe("unverified");
   expect(byTitle("Weak randomness").found_by).toBe("both");
   expect(doc.findings.some((f: any) => f.found_by === "analyzer")).toBe(true);
+
+  // SARIF: a High that does not hold is only a note, with its verdict; GitHub's rules pass.
+  const sarifDownload = page.waitForEvent("download");
+  await page.locator("#download-sarif").click();
+  const sarifPath = (await (await sarifDownload).path())!;
+  const log = JSON.parse(readFileSync(sarifPath, "utf8"));
+  const contradicted = log.runs[0].results.find((r: any) => r.properties.verdict === "contradicted");
+  expect(contradicted.level).toBe("note");
+  expect(contradicted.properties["security-severity"]).toBeUndefined();
+  const confirmed = log.runs[0].results.find((r: any) => r.properties.verdict === "confirmed");
+  expect(confirmed.level).toBe("error");
+  const issues = validateSarif(sarifPath);
+  expect(issues.filter((i) => i.level === "error")).toEqual([]);
 
   // The stored report shows the verdicts it streamed with.
   const link = page.locator("#saved-report");
