@@ -275,12 +275,22 @@ fn finish(mut body: Body, text: &str, block: &FindingBlock) -> Parsed {
     let id = head.id.clone().or(body.id.clone());
     // The auditor's verdict first (a severity field, the heading's tag, the id's prefix), then
     // `Impact: High`, which some layouts pair with a likelihood, then the section heading.
-    let severity = body
-        .severity
-        .or(head.severity)
-        .or_else(|| id.as_deref().and_then(id_severity))
-        .or(body.impact)
-        .or(block.group);
+    // A plain heading outside any findings section is a finding only by an explicit
+    // severity field (`| Severity | High |`): an `Impact:` line alone leaves it a section.
+    let loose = !block.in_findings
+        && head.id.is_none()
+        && head.number.is_none()
+        && head.severity.is_none()
+        && block.detector.is_none();
+    let severity = if loose {
+        body.severity
+    } else {
+        body.severity
+            .or(head.severity)
+            .or_else(|| id.as_deref().and_then(id_severity))
+            .or(body.impact)
+            .or(block.group)
+    };
     let title = head.title.clone();
     let Some(severity) = severity.filter(|_| !title.is_empty()) else {
         let looks_like_one = block.in_findings || head.id.is_some() || head.severity.is_some();

@@ -354,8 +354,17 @@ fn classify(head: &Head, in_findings: bool) -> Option<Section> {
         Some(Section::Group(g))
     } else if is_findings_container(&head.title) {
         Some(Section::Container)
-    } else if plain && (is_report_section(&head.title) || !in_findings) {
+    } else if plain && (is_report_section(&head.title) || head.level == 1) {
         Some(Section::Other)
+    } else if plain && !in_findings && is_detector_name(&head.title) {
+        // `## reentrancy-eth`: a Slither checklist's detector section, whose items are
+        // the findings.
+        Some(Section::Other)
+    } else if plain && !in_findings {
+        // A plain heading outside any findings section (`## Unrestricted withdraw`) is a
+        // finding only if its body says how severe it is (a `Severity` field or row);
+        // otherwise `parse_block` reads it as an ordinary section.
+        None
     } else {
         None
     }
@@ -721,8 +730,8 @@ mod tests {
                 .is_empty()
         );
         assert!(
-            outline("## Todo list\nImpact: High\n - [ ] ID-0\n", true)
-                .blocks
+            crate::report::parse_finished_report("## Todo list\nImpact: High\n - [ ] ID-0\n")
+                .findings
                 .is_empty()
         );
         // A half-written item line is not an item yet.

@@ -64,7 +64,10 @@ fn references<'a>(
     block: &str,
     index: &'a CodeIndex,
 ) -> Result<Place<'a>, String> {
-    let claims = claims(finding, block);
+    let mut claims = claims(finding, block);
+    if claims.function.is_none() {
+        claims.function = only_function_named(&finding.title, index);
+    }
     if finding.locations.is_empty() && claims.function.is_none() {
         return Err("the finding gives no line or function to check".to_owned());
     }
@@ -105,6 +108,22 @@ fn references<'a>(
         functions,
         named_function: claims.function,
     })
+}
+
+/// The one function or modifier of the code a title names (`borrow uses transfer …`,
+/// `` `setRate()` has no bound ``), if it names exactly one.
+fn only_function_named(title: &str, index: &CodeIndex) -> Option<String> {
+    let mut named: Vec<&str> = title
+        .split(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '$'))
+        .filter(|w| w.len() > 2 && !super::claims::is_builtin(w))
+        .filter(|w| index.functions_named(w).next().is_some())
+        .collect();
+    named.sort_unstable();
+    named.dedup();
+    match named.as_slice() {
+        [one] => Some((*one).to_owned()),
+        _ => None,
+    }
 }
 
 fn files_named(index: &CodeIndex) -> String {
@@ -213,19 +232,21 @@ fn check_in_function(
                 && loc.line <= span.end
         })
     };
-    if same_file.iter().any(|(file, loc)| inside(file, loc)) {
+    // A line outside every function (the state it reads, the contract line) does not
+    // contradict the function named; a line inside another function does.
+    if same_file
+        .iter()
+        .any(|(file, loc)| inside(file, loc) || file.function_at(loc.line).is_none())
+    {
         return Ok(());
     }
     let (file, loc) = same_file[0];
-    Err(match file.function_at(loc.line) {
-        Some(other) => format!(
-            "line {} of {} is in `{}`, not in `{name}`",
-            loc.line,
-            file.name(),
-            other.name
-        ),
-        None => format!("line {} of {} is outside `{name}`", loc.line, file.name()),
-    })
+    let other = file.function_at(loc.line).map_or("", |f| f.name.as_str());
+    Err(format!(
+        "line {} of {} is in `{other}`, not in `{name}`",
+        loc.line,
+        file.name()
+    ))
 }
 
 /// The quoted code is in the source, ignoring whitespace and comments, with `...` eliding:
