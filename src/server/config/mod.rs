@@ -158,6 +158,10 @@ pub struct Limits {
     /// `AUDITSTREAM_ANALYZER_INFO`: whether the builtin analyzer's reports keep their Info
     /// findings (hygiene notes); off leaves them out of the report and so of its exports.
     pub analyzer_info: bool,
+    /// `AUDITSTREAM_MAX_PROJECT_BYTES`, `_PROJECT_FILES`, `_FILE_BYTES`, `_ZIP_ENTRIES`,
+    /// `_ZIP_UNPACKED_BYTES`, `_ZIP_RATIO`: what a project (a request's `files`, a folder
+    /// or zip given to `auditstream audit`) may hold.
+    pub project: crate::project::ProjectLimits,
 }
 
 impl Default for Limits {
@@ -178,6 +182,7 @@ impl Default for Limits {
             trust_forwarded_for: false,
             allowed_origins: Vec::new(),
             analyzer_info: true,
+            project: crate::project::ProjectLimits::default(),
         }
     }
 }
@@ -339,6 +344,30 @@ impl Settings {
                 .transpose()?
                 .unwrap_or_default(),
             analyzer_info: flag(&get, "AUDITSTREAM_ANALYZER_INFO", d.analyzer_info)?,
+            project: crate::project::ProjectLimits {
+                max_total_bytes: num(
+                    &get,
+                    "AUDITSTREAM_MAX_PROJECT_BYTES",
+                    d.project.max_total_bytes,
+                )?,
+                max_files: num(&get, "AUDITSTREAM_MAX_PROJECT_FILES", d.project.max_files)?,
+                max_file_bytes: num(&get, "AUDITSTREAM_MAX_FILE_BYTES", d.project.max_file_bytes)?,
+                max_zip_entries: num(
+                    &get,
+                    "AUDITSTREAM_MAX_ZIP_ENTRIES",
+                    d.project.max_zip_entries,
+                )?,
+                max_unpacked_bytes: num(
+                    &get,
+                    "AUDITSTREAM_MAX_ZIP_UNPACKED_BYTES",
+                    d.project.max_unpacked_bytes,
+                )?,
+                max_compression_ratio: num(
+                    &get,
+                    "AUDITSTREAM_MAX_ZIP_RATIO",
+                    d.project.max_compression_ratio,
+                )?,
+            },
         };
         if limits.rate_per_minute > 0 && limits.rate_burst == 0 {
             return Err(ConfigError::BadNumber {
