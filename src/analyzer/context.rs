@@ -236,9 +236,12 @@ pub fn conditions<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-/// Whether `node` is `msg.sender` or `tx.origin`.
+/// Whether `node` is `msg.sender`, `tx.origin`, or OpenZeppelin's `_msgSender()` (what
+/// `Ownable`'s `_checkOwner` compares).
 pub fn is_caller(node: &Node<'_>) -> bool {
-    node.is_member("msg", "sender") || node.is_member("tx", "origin")
+    node.is_member("msg", "sender")
+        || node.is_member("tx", "origin")
+        || Call::of(*node).is_some_and(|c| c.target.is_none() && c.method == "_msgSender")
 }
 
 /// A condition that restricts the caller: an equality with `msg.sender`/`tx.origin`, or a
@@ -300,6 +303,10 @@ pub struct Hit {
     pub swc: Option<&'static str>,
     /// More lines where the same issue occurs (one hygiene finding lists them all).
     pub also: Vec<usize>,
+    /// `Node::file` of the node the hit was made at, `None` when made at a bare line. A
+    /// hit at a node of another file of the project (code followed into a base contract)
+    /// is that file's finding, and is dropped here.
+    pub file: Option<usize>,
 }
 
 impl Hit {
@@ -309,7 +316,9 @@ impl Hit {
         confidence: Confidence,
         title: impl Into<String>,
     ) -> Hit {
-        Hit::at_line(node.line(), severity, confidence, title)
+        let mut hit = Hit::at_line(node.line(), severity, confidence, title);
+        hit.file = Some(node.file());
+        hit
     }
 
     pub fn at_line(
@@ -329,6 +338,7 @@ impl Hit {
             function: None,
             swc: None,
             also: Vec::new(),
+            file: None,
         }
     }
 

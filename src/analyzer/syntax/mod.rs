@@ -252,6 +252,12 @@ impl<'t> Node<'t> {
         self.raw.end_position().row + 1
     }
 
+    /// Which file the node is in: the same number for every node of one parsed text, and
+    /// different ones for different texts (a project's files share one symbol table).
+    pub fn file(&self) -> usize {
+        self.src.as_ptr() as usize
+    }
+
     pub fn start_byte(&self) -> usize {
         self.raw.start_byte()
     }
@@ -379,7 +385,8 @@ impl<'t> Node<'t> {
 
     /// Whether `self` lies inside `other` (or is it).
     pub fn within(&self, other: &Node<'_>) -> bool {
-        other.raw.start_byte() <= self.raw.start_byte()
+        self.file() == other.file()
+            && other.raw.start_byte() <= self.raw.start_byte()
             && self.raw.end_byte() <= other.raw.end_byte()
     }
 
