@@ -1,21 +1,26 @@
-//! `auditstream audit FILE…`: the offline analyzer (default) or a model (`--model`), written
-//! as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act on. With a
+//! `auditstream audit FILE…|DIR|ZIP`: the offline analyzer (default) or a model (`--model`),
+//! written as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act
+//! on. One file is audited on its own; a folder, a zip or several files are one project
+//! (`super::project`), analyzed with one symbol table, one report per file in scope. With a
 //! model the markdown streams as it is written, through the same provider code and settings
 //! as the server; Ctrl+C drops the stream, which closes the model's connection at once. As on
 //! the server, text in a contract aimed at the model becomes `G-` findings ahead of the report
 //! (the prompt-injection guard), so CI sees them whichever model audits.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 use tokio::signal::unix::{SignalKind, signal};
 
 use futures_util::StreamExt;
 
 use super::output::{Audited, display_path, render};
+use super::project::{self, CliProject};
 use super::spinner::Spinner;
 use super::{AuditArgs, Format, exit};
 use crate::analyzer;
 use crate::analyzer::injection;
+use crate::analyzer::project::analyze_project;
 use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
 use crate::server::providers::{self, Finish, Frame, MalformedCount, ReportJob, StreamFailure};
@@ -26,18 +31,58 @@ fn guard_notice(text: &str, shown: &str) -> Option<String> {
     injection::notice(&injection::scan(text, Some(shown)))
 }
 
+/// `report` with the guard's `G-` findings for `text` ahead of its own, and a sentence
+/// saying so in its summary.
+fn with_guard(mut report: Report, text: &str, shown: &str) -> Report {
+    if let Some(notice) = guard_notice(text, shown) {
+        let guard = parse_finished_report(&notice).findings;
+        report.summary = format!(
+            "The prompt-injection guard found text aimed at the model in {} place(s): \
+             the G- findings. The analyzer's own findings follow them.\n\n{}",
+            guard.len(),
+            report.summary
+        );
+        report.findings.splice(0..0, guard);
+    }
+    report
+}
+
+/// What is audited: files each on its own (one file given), or a project.
+enum Work {
+    Files(Vec<(PathBuf, String)>),
+    Project(Box<CliProject>),
+}
+
 /// Runs the audit and returns the exit code. Every error is one line on stderr.
 pub async fn run(args: AuditArgs) -> u8 {
-    let mut inputs = Vec::new();
-    for path in &args.files {
-        match std::fs::read_to_string(path) {
-            Ok(text) => inputs.push((path.clone(), text)),
+    let work = if project::is_project(&args) {
+        let limits = match Settings::from_env() {
+            Ok(s) => s.limits.project,
             Err(e) => {
-                eprintln!("auditstream: cannot read {}: {e}", path.display());
+                eprintln!("auditstream: bad configuration: {e}");
+                return exit::USAGE;
+            }
+        };
+        match project::load(&args, &limits) {
+            Ok(p) => Work::Project(Box::new(p)),
+            Err(e) => {
+                eprintln!("auditstream: {e}");
                 return exit::USAGE;
             }
         }
-    }
+    } else {
+        let mut inputs = Vec::new();
+        for path in &args.files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => inputs.push((path.clone(), text)),
+                Err(e) => {
+                    eprintln!("auditstream: cannot read {}: {e}", path.display());
+                    return exit::USAGE;
+                }
+            }
+        }
+        Work::Files(inputs)
+    };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(std::io::BufWriter::new(f)),
@@ -48,9 +93,29 @@ pub async fn run(args: AuditArgs) -> u8 {
         },
         None => Box::new(std::io::stdout().lock()),
     };
-    let code = match &args.model {
-        None => offline(&args, &inputs, &mut out),
-        Some(model) => with_model(&args, model, &inputs, &mut out).await,
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    let code = match (&args.model, &work) {
+        (None, Work::Files(inputs)) => offline(&args, inputs, cwd.as_deref(), &mut out),
+        (None, Work::Project(p)) => offline_project(&args, p, &mut out),
+        (Some(model), Work::Files(inputs)) => {
+            let shown: Vec<(String, String)> = inputs
+                .iter()
+                .map(|(path, text)| (display_path(path), text.clone()))
+                .collect();
+            with_model(&args, model, &shown, cwd.as_deref(), &mut out).await
+        }
+        (Some(model), Work::Project(p)) => {
+            let in_scope: Vec<(String, String)> = p
+                .project
+                .in_scope()
+                .into_iter()
+                .map(|i| {
+                    let f = &p.project.files[i];
+                    (f.path.clone(), f.content.clone())
+                })
+                .collect();
+            with_model(&args, model, &in_scope, p.root.as_deref(), &mut out).await
+        }
     };
     if let Err(e) = out.flush() {
         eprintln!("auditstream: cannot write the report: {e}");
@@ -59,7 +124,12 @@ pub async fn run(args: AuditArgs) -> u8 {
     code
 }
 
-fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) -> u8 {
+fn offline(
+    args: &AuditArgs,
+    inputs: &[(PathBuf, String)],
+    root: Option<&Path>,
+    out: &mut dyn Write,
+) -> u8 {
     let audited: Vec<Audited> = inputs
         .iter()
         .map(|(path, text)| {
@@ -68,26 +138,71 @@ fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) 
             if args.no_info {
                 analysis = analysis.without_info();
             }
-            let mut report = analysis.report();
-            if let Some(notice) = guard_notice(text, &shown) {
-                let guard = parse_finished_report(&notice).findings;
-                report.summary = format!(
-                    "The prompt-injection guard found text aimed at the model in {} place(s): \
-                     the G- findings. The analyzer's own findings follow them.\n\n{}",
-                    guard.len(),
-                    report.summary
-                );
-                report.findings.splice(0..0, guard);
-            }
             Audited {
-                report,
+                report: with_guard(analysis.report(), text, &shown),
                 language: analysis.language,
                 path: shown,
                 source: text.clone(),
             }
         })
         .collect();
-    let text = render(args.format, "builtin/analyzer", &audited);
+    let text = render(args.format, "builtin/analyzer", &audited, root);
+    if let Err(e) = out.write_all(text.as_bytes()) {
+        eprintln!("auditstream: cannot write the report: {e}");
+        return exit::USAGE;
+    }
+    finish(args, &audited)
+}
+
+/// A project with the offline analyzer: one report per file in scope, paths relative to
+/// the project's root; on stderr the layout, the files read and the unresolved imports.
+fn offline_project(args: &AuditArgs, p: &CliProject, out: &mut dyn Write) -> u8 {
+    let started = Instant::now();
+    let mut analysis = analyze_project(&p.project);
+    let took = started.elapsed();
+    if args.no_info {
+        analysis.files = analysis
+            .files
+            .into_iter()
+            .map(|a| a.without_info())
+            .collect();
+    }
+    let audited: Vec<Audited> = analysis
+        .reports()
+        .into_iter()
+        .zip(&analysis.files)
+        .map(|((path, report), a)| {
+            let text = p
+                .project
+                .file(&path)
+                .map(|f| f.content.clone())
+                .unwrap_or_default();
+            Audited {
+                report: with_guard(report, &text, &path),
+                language: a.language,
+                path,
+                source: text,
+            }
+        })
+        .collect();
+    if !args.quiet {
+        eprintln!(
+            "auditstream: {} project, {} file(s) in scope, {} read as context, {} unresolved \
+             import(s), analyzed in {} ms",
+            analysis.layout,
+            analysis.files.len(),
+            analysis.context_files,
+            analysis.unresolved.len(),
+            took.as_millis()
+        );
+        for u in &analysis.unresolved {
+            eprintln!(
+                "auditstream: unresolved import `{}` ({}:{})",
+                u.import, u.file, u.line
+            );
+        }
+    }
+    let text = render(args.format, "builtin/analyzer", &audited, p.root.as_deref());
     if let Err(e) = out.write_all(text.as_bytes()) {
         eprintln!("auditstream: cannot write the report: {e}");
         return exit::USAGE;
@@ -110,10 +225,12 @@ fn finish(args: &AuditArgs, audited: &[Audited]) -> u8 {
     if tripped { exit::FINDINGS } else { exit::CLEAN }
 }
 
+/// `inputs` are `(path as shown, text)`, each asked of the model on its own.
 async fn with_model(
     args: &AuditArgs,
     model: &str,
-    inputs: &[(PathBuf, String)],
+    inputs: &[(String, String)],
+    root: Option<&Path>,
     out: &mut dyn Write,
 ) -> u8 {
     let settings = match Settings::from_env() {
@@ -157,8 +274,8 @@ async fn with_model(
         }
     };
     let mut audited = Vec::new();
-    for (path, text) in inputs {
-        let shown = display_path(path);
+    for (shown, text) in inputs {
+        let shown = shown.clone();
         let mut markdown = guard_notice(text, &shown).unwrap_or_default();
         if stream_md && out.write_all(markdown.as_bytes()).is_err() {
             return exit::USAGE;
@@ -236,7 +353,7 @@ async fn with_model(
         });
     }
     if !stream_md {
-        let text = render(args.format, model, &audited);
+        let text = render(args.format, model, &audited, root);
         if out.write_all(text.as_bytes()).is_err() {
             return exit::USAGE;
         }
