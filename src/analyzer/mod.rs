@@ -9,6 +9,7 @@
 pub mod context;
 mod detectors;
 pub mod injection;
+pub mod interface;
 pub mod project;
 pub mod render;
 pub mod symbols;

@@ -131,6 +131,58 @@ impl ProjectAnalysis {
             .collect()
     }
 
+    /// The whole project as one report (what the builtin provider streams for a request
+    /// with `files`): every file's findings, most severe first, numbered from 1, each
+    /// location naming its file; one summary.
+    pub fn combined_report(&self) -> Report {
+        let mut findings: Vec<crate::report::Finding> = self
+            .files
+            .iter()
+            .flat_map(|a| a.findings.iter().cloned())
+            .collect();
+        findings.sort_by(|a, b| {
+            let at = |f: &crate::report::Finding| {
+                f.locations
+                    .first()
+                    .map(|l| (l.file.clone(), l.line))
+                    .unwrap_or_default()
+            };
+            (a.severity, at(a)).cmp(&(b.severity, at(b)))
+        });
+        for (i, f) in findings.iter_mut().enumerate() {
+            f.id = (i + 1).to_string();
+        }
+        let lines: usize = self.files.iter().map(|a| a.lines).sum();
+        let verdict = if findings.is_empty() {
+            "No issues found by the offline checks.".to_owned()
+        } else {
+            let counts: Vec<String> = crate::report::Severity::all()
+                .map(|s| (findings.iter().filter(|f| f.severity == s).count(), s))
+                .filter(|(n, _)| *n > 0)
+                .map(|(n, s)| format!("{n} {}", s.as_str().to_ascii_lowercase()))
+                .collect();
+            format!("{} finding(s): {}.", findings.len(), counts.join(", "))
+        };
+        let files: Vec<String> = self
+            .files
+            .iter()
+            .filter_map(|a| a.filename.as_deref())
+            .map(|f| format!("`{}`", f.replace('`', "")))
+            .collect();
+        Report {
+            title: Some(format!("Security report: {} project", self.layout)),
+            summary: format!(
+                "{lines} lines in {}. {verdict}\n\nOffline analysis over a syntax tree \
+                 (tree-sitter-solidity): pattern detectors, not a substitute for a full \
+                 audit.\n\n{}",
+                files.join(", "),
+                self.notes()
+            ),
+            findings,
+            unclassified: Vec::new(),
+        }
+    }
+
     /// What every report of the project says about it: its layout and files, the imports
     /// that could not be resolved (file and line), the names declared twice.
     pub fn notes(&self) -> String {

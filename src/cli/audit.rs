@@ -285,6 +285,7 @@ async fn with_model(
             model: model_name,
             contract: text,
             filename: Some(&shown),
+            project: providers::ProjectFiles::NONE,
             limits: &settings.limits,
             builtin_pace: std::time::Duration::ZERO,
             malformed: MalformedCount::default(),

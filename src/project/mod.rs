@@ -73,6 +73,19 @@ impl Project {
         }
     }
 
+    /// A project from `(path, text)` files (a request's list) scoped by `include` and
+    /// `exclude` globs: every check of `source::from_texts`, then laid out.
+    pub fn from_texts(
+        files: impl IntoIterator<Item = (String, String)>,
+        include: &[String],
+        exclude: &[String],
+        limits: &ProjectLimits,
+    ) -> Result<Project, ProjectError> {
+        let rules = ScopeRules::new(include, exclude)?;
+        let (files, skipped) = source::from_texts(files, limits)?;
+        Ok(Project::new(files, skipped, &rules))
+    }
+
     /// Indices of the files in scope, by path.
     pub fn in_scope(&self) -> Vec<usize> {
         (0..self.files.len())

@@ -76,6 +76,8 @@ impl Aim {
 pub struct InjectionHit {
     /// 1-based line of the source where the text starts.
     pub line: usize,
+    /// The project file the line is in; `None` for a single contract.
+    pub file: Option<String>,
     pub aim: Aim,
     /// The text, cleaned of control characters and Markdown, at most `MAX_EXCERPT_CHARS`.
     pub excerpt: String,
@@ -110,6 +112,10 @@ pub fn notice(hits: &[InjectionHit]) -> Option<String> {
         hits.len()
     );
     for (i, h) in hits.iter().enumerate() {
+        let line = match &h.file {
+            Some(file) => format!("{file}:{}", h.line),
+            None => h.line.to_string(),
+        };
         out.push_str(&format!(
             "### G-{n}. Text aimed at the model\n\
              - **Severity:** High\n\
@@ -121,7 +127,6 @@ pub fn notice(hits: &[InjectionHit]) -> Option<String> {
              **Recommendation.** Remove the text, then audit again; until then, do not \
              trust a clean report of this contract.\n\n",
             n = i + 1,
-            line = h.line,
             what = h.aim.describe(),
             excerpt = h.excerpt,
         ));
@@ -137,6 +142,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
         if has_hidden_text(text) {
             hits.push(InjectionHit {
                 line: *line,
+                file: None,
                 aim: Aim::Hidden,
                 excerpt: hidden_summary(text),
             });
@@ -150,6 +156,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
             if re.is_match(&squeezed) {
                 hits.push(InjectionHit {
                     line: *line,
+                    file: None,
                     aim: *aim,
                     excerpt: excerpt(text),
                 });
@@ -190,6 +197,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
             let line = line_at(&word_starts, m.start());
             hits.push(InjectionHit {
                 line,
+                file: None,
                 aim: *aim,
                 excerpt: excerpt(&text_of(line)),
             });
@@ -200,6 +208,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
             let line = line_at(&compact_starts, at);
             hits.push(InjectionHit {
                 line,
+                file: None,
                 aim: Aim::Role,
                 excerpt: excerpt(&text_of(line)),
             });

@@ -188,3 +188,35 @@ fn the_hardhat_project_reports_on_its_contracts_only() {
     let refund = line_of(&p, "contracts/Sale.sol", "msg.sender.call{value: amount}");
     assert!(rules_at(&a, "contracts/Sale.sol", refund).contains(&"reentrancy".to_owned()));
 }
+
+#[test]
+fn the_combined_report_numbers_every_files_findings_once() {
+    let p = open("foundry-vault");
+    let a = analyze_project(&p);
+    let r = a.combined_report();
+    assert_eq!(r.findings.len(), a.finding_count());
+    let ids: Vec<&str> = r.findings.iter().map(|f| f.id.as_str()).collect();
+    let expected: Vec<String> = (1..=r.findings.len()).map(|i| i.to_string()).collect();
+    assert_eq!(ids, expected);
+    assert!(
+        r.findings
+            .windows(2)
+            .all(|w| w[0].severity <= w[1].severity)
+    );
+    assert!(r.findings.iter().all(|f| f.locations[0].file.is_some()));
+    assert!(r.summary.contains("`src/Vault.sol`"), "{}", r.summary);
+    // Written and read back, the locations keep their files.
+    let md = crate::report::write_report(&r, Language::Solidity);
+    let back = crate::report::parse_finished_report(&md);
+    let files: Vec<Option<&str>> = back
+        .findings
+        .iter()
+        .map(|f| f.locations[0].file.as_deref())
+        .collect();
+    let want: Vec<Option<&str>> = r
+        .findings
+        .iter()
+        .map(|f| f.locations[0].file.as_deref())
+        .collect();
+    assert_eq!(files, want, "{md}");
+}

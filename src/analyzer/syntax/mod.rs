@@ -24,6 +24,9 @@ pub mod kind {
     pub const MODIFIER: &str = "modifier_definition";
     pub const MODIFIER_INVOCATION: &str = "modifier_invocation";
     pub const STRUCT: &str = "struct_declaration";
+    pub const ENUM: &str = "enum_declaration";
+    pub const EVENT: &str = "event_definition";
+    pub const ERROR_DECLARATION: &str = "error_declaration";
     pub const PARAMETER: &str = "parameter";
     pub const VISIBILITY: &str = "visibility";
     pub const MUTABILITY: &str = "state_mutability";
@@ -80,6 +83,9 @@ pub mod kind {
         MODIFIER,
         MODIFIER_INVOCATION,
         STRUCT,
+        ENUM,
+        EVENT,
+        ERROR_DECLARATION,
         PARAMETER,
         VISIBILITY,
         MUTABILITY,

@@ -32,6 +32,8 @@ use super::{
     error::ApiError,
     prompt,
 };
+use crate::project::{Project, ProjectLimits};
+use crate::protocol::{ProjectFile, ReportRequest};
 
 /// Frames from a model, ending with one `Finish` or one `StreamFailure`.
 /// Dropping it closes the upstream connection at once.
@@ -95,6 +97,8 @@ pub struct ReportJob<'a> {
     pub model: &'a str,
     pub contract: &'a str,
     pub filename: Option<&'a str>,
+    /// A project request's files (instead of `contract`), already checked by the relay.
+    pub project: ProjectFiles<'a>,
     pub limits: &'a Limits,
     /// Delay between the builtin analyzer's tokens.
     pub builtin_pace: Duration,
@@ -102,12 +106,58 @@ pub struct ReportJob<'a> {
     pub malformed: MalformedCount,
 }
 
+/// A project request's files and scope globs, as the relay hands them on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProjectFiles<'a> {
+    pub files: &'a [ProjectFile],
+    pub scope: &'a [String],
+    pub exclude: &'a [String],
+}
+
+impl<'a> ProjectFiles<'a> {
+    /// No project: the job is one contract.
+    pub const NONE: ProjectFiles<'static> = ProjectFiles {
+        files: &[],
+        scope: &[],
+        exclude: &[],
+    };
+
+    pub fn of(request: &'a ReportRequest) -> ProjectFiles<'a> {
+        ProjectFiles {
+            files: &request.files,
+            scope: &request.scope,
+            exclude: &request.exclude,
+        }
+    }
+
+    /// The project, when there is one that passes the checks (the relay refused the
+    /// request otherwise).
+    fn build(&self, limits: &ProjectLimits) -> Option<Project> {
+        if self.files.is_empty() {
+            return None;
+        }
+        let files = self
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.content.clone()));
+        Project::from_texts(files, self.scope, self.exclude, limits).ok()
+    }
+}
+
 /// Asks the job's provider for a report. Returns once the model has answered with
 /// success headers; the body then streams through the returned `FrameStream`.
 pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameStream, OpenError> {
     let p = job.provider;
+    let project = job.project.build(&job.limits.project);
     let Some(wire) = p.kind.wire() else {
         // The builtin analyzer: no network, the same frames.
+        if let Some(project) = &project {
+            return Ok(builtin::stream_project(
+                project,
+                job.builtin_pace,
+                job.limits.analyzer_info,
+            ));
+        }
         return Ok(builtin::stream_with_info(
             job.contract,
             job.filename,
@@ -115,7 +165,11 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
             job.limits.analyzer_info,
         ));
     };
-    let user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
+    let boundary = prompt::new_boundary();
+    let user = match &project {
+        Some(project) => prompt::project_message(project, &boundary),
+        None => prompt::user_message(job.contract, job.filename, &boundary),
+    };
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
     let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;
     let bytes = http::body_bytes(resp, job.limits.stall_timeout);

@@ -54,7 +54,7 @@ pub async fn report(
     let owner = owner.map(|Extension(owner)| owner);
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     // Ours, not the model's: text in the contract aimed at the model goes first.
-    let hits = injection::scan(&request.contract, request.filename.as_deref());
+    let hits = request::guard_hits(&request);
     let notice = injection::notice(&hits);
     for hit in &hits {
         state.metrics.injection_hit(hit.aim.as_str());
@@ -144,6 +144,7 @@ async fn open_provider(
                 model,
                 contract: &request.contract,
                 filename: request.filename.as_deref(),
+                project: providers::ProjectFiles::of(request),
                 limits: &settings.limits,
                 builtin_pace: settings.builtin_pace,
                 malformed: malformed.clone(),
