@@ -119,7 +119,14 @@ impl<'t> Symbols<'t> {
         let mut contracts = Vec::new();
         let mut local = 0;
         for (i, file) in std::iter::once(&root).chain(imported).enumerate() {
-            for node in file.descendants() {
+            // An imported file's contracts are its top-level declarations: no need to walk
+            // every node of it, once per file importing it.
+            let nodes = if i == 0 {
+                file.descendants()
+            } else {
+                file.children()
+            };
+            for node in nodes {
                 let ckind = match node.kind() {
                     kind::CONTRACT => ContractKind::Contract,
                     kind::INTERFACE => ContractKind::Interface,
