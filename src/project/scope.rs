@@ -116,11 +116,9 @@ fn under(path: &str, dir: &str) -> bool {
 }
 
 fn default_role(path: &str, layout: &Layout) -> Role {
-    if layout
-        .libs
-        .iter()
-        .any(|l| under(path, l) || path.split('/').any(|s| s == l.as_str()))
-    {
+    // `node_modules` at any depth is a package; other library folders only at the root
+    // (`src/lib/Math.sol` is the project's own).
+    if layout.libs.iter().any(|l| under(path, l)) || path.split('/').any(|s| s == "node_modules") {
         return Role::Library;
     }
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -194,6 +192,8 @@ mod tests {
             Role::OutOfScope(OutReason::Script)
         );
         assert_eq!(role("lib/oz/Ownable.sol", &l, &r), Role::Library);
+        assert_eq!(role("src/lib/Math.sol", &l, &r), Role::InScope);
+        assert_eq!(role("lib/a/node_modules/@x/Y.sol", &l, &r), Role::Library);
         assert_eq!(
             role("other/X.sol", &l, &r),
             Role::OutOfScope(OutReason::OutsideSources)
