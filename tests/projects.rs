@@ -1,13 +1,16 @@
 //! Whole projects end to end. The real binary: `auditstream audit DIR`, several files that
 //! import each other, a `.zip`, `--scope`/`--exclude`, and SARIF written from another
 //! folder (paths relative to the project root under `%SRCROOT%`, never a bare absolute
-//! path), validated by the Multitool.
+//! path), validated by the Multitool; and a project asked of a fake model in one prompt.
 
 mod sarif_tool;
+mod support;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
+
+use support::fake_model::{FakeModel, Script, Step, openai_delta, openai_finish};
 
 const BIN: &str = env!("CARGO_BIN_EXE_auditstream");
 
@@ -282,4 +285,50 @@ fn a_zipped_project_is_audited_and_a_hostile_zip_refused() {
     std::fs::write(dir.path().join("fake.zip"), b"not a zip at all").unwrap();
     let o = run(dir.path(), &["audit", "fake.zip"]);
     assert!(stderr(&o).contains("(not_a_zip)"), "{}", stderr(&o));
+}
+
+#[tokio::test]
+async fn a_project_goes_to_the_model_in_one_prompt_and_its_findings_back_to_their_files() {
+    let report = "# Security report: foundry project\n\n## Summary\n\nTwo issues.\n\n## Findings\n\n### 1. Reentrancy in withdraw\n- **Severity:** High\n- **Line:** src/Vault.sol:24\n- **Detector:** reentrancy\n\n**Explanation.** Bad.\n\n**Recommendation.** Fix.\n\n### 2. tx.origin\n- **Severity:** Medium\n- **Line:** src/VaultBase.sol:24\n- **Detector:** tx-origin\n\n**Explanation.** Bad.\n\n**Recommendation.** Fix.\n";
+    let model = FakeModel::start(Script::stream(
+        "text/event-stream",
+        vec![
+            Step::Send(openai_delta(report)),
+            Step::Send(openai_finish("stop", 40)),
+        ],
+    ))
+    .await;
+    let root = projects().join("foundry-vault");
+    let out = tokio::process::Command::new(BIN)
+        .args(["audit", ".", "--format", "json", "--model", "openai/test"])
+        .current_dir(&root)
+        .env_remove("AUDITSTREAM_CONFIG")
+        .env("AUDITSTREAM_PROVIDER", "openai")
+        .env("AUDITSTREAM_BASE_URL", model.base_url())
+        .env("AUDITSTREAM_MODEL", "test")
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(20), out)
+        .await
+        .expect("the binary exits")
+        .unwrap();
+    let got = findings(&json(&out));
+    assert_eq!(model.received().len(), 1, "one prompt for the project");
+    let user = model.received()[0].body["messages"][1]["content"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(user.contains("File `src/Vault.sol` (in scope"), "{user}");
+    assert!(user.contains("modifier onlyOwner();"), "{user}");
+    let by_file: Vec<(&str, Vec<&str>)> = got
+        .iter()
+        .map(|(n, list)| (n.as_str(), list.iter().map(|(r, ..)| r.as_str()).collect()))
+        .collect();
+    assert_eq!(
+        by_file,
+        [
+            ("src/Treasury.sol", vec![]),
+            ("src/Vault.sol", vec!["reentrancy"]),
+            ("src/VaultBase.sol", vec!["tx-origin"]),
+        ]
+    );
 }

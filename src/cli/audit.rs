@@ -1,7 +1,8 @@
 //! `auditstream audit FILE…|DIR|ZIP`: the offline analyzer (default) or a model (`--model`),
 //! written as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act
 //! on. One file is audited on its own; a folder, a zip or several files are one project
-//! (`super::project`), analyzed with one symbol table, one report per file in scope. With a
+//! (`super::project`), analyzed with one symbol table, or asked of a model in one prompt
+//! (as the relay asks it), one report per file in scope. With a
 //! model the markdown streams as it is written, through the same provider code and settings
 //! as the server; Ctrl+C drops the stream, which closes the model's connection at once. As on
 //! the server, text in a contract aimed at the model becomes `G-` findings ahead of the report
@@ -21,6 +22,8 @@ use super::{AuditArgs, Format, exit};
 use crate::analyzer;
 use crate::analyzer::injection;
 use crate::analyzer::project::analyze_project;
+use crate::project::Project;
+use crate::protocol::{ProjectFile, ReportRequest};
 use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
 use crate::server::providers::{self, Finish, Frame, MalformedCount, ReportJob, StreamFailure};
@@ -98,23 +101,15 @@ pub async fn run(args: AuditArgs) -> u8 {
         (None, Work::Files(inputs)) => offline(&args, inputs, cwd.as_deref(), &mut out),
         (None, Work::Project(p)) => offline_project(&args, p, &mut out),
         (Some(model), Work::Files(inputs)) => {
-            let shown: Vec<(String, String)> = inputs
+            let asked: Vec<Asked> = inputs
                 .iter()
-                .map(|(path, text)| (display_path(path), text.clone()))
+                .map(|(path, text)| Asked::contract(display_path(path), text.clone()))
                 .collect();
-            with_model(&args, model, &shown, cwd.as_deref(), &mut out).await
+            with_model(&args, model, &asked, cwd.as_deref(), &mut out).await
         }
         (Some(model), Work::Project(p)) => {
-            let in_scope: Vec<(String, String)> = p
-                .project
-                .in_scope()
-                .into_iter()
-                .map(|i| {
-                    let f = &p.project.files[i];
-                    (f.path.clone(), f.content.clone())
-                })
-                .collect();
-            with_model(&args, model, &in_scope, p.root.as_deref(), &mut out).await
+            let asked = [Asked::project(&p.project)];
+            with_model(&args, model, &asked, p.root.as_deref(), &mut out).await
         }
     };
     if let Err(e) = out.flush() {
@@ -225,11 +220,125 @@ fn finish(args: &AuditArgs, audited: &[Audited]) -> u8 {
     if tripped { exit::FINDINGS } else { exit::CLEAN }
 }
 
-/// `inputs` are `(path as shown, text)`, each asked of the model on its own.
+/// One request to the model: a contract, or a whole project in one prompt.
+struct Asked {
+    /// As shown in the spinner and in a contract's report.
+    shown: String,
+    request: ReportRequest,
+    /// A project's files in scope, `(path, text)`: the model's findings are split by file.
+    in_scope: Vec<(String, String)>,
+}
+
+impl Asked {
+    fn contract(shown: String, text: String) -> Asked {
+        Asked {
+            request: ReportRequest {
+                contract: text,
+                filename: Some(shown.clone()),
+                ..ReportRequest::default()
+            },
+            shown,
+            in_scope: Vec::new(),
+        }
+    }
+
+    /// The project as the relay would get it: its files, and its scope as the exact paths.
+    fn project(project: &Project) -> Asked {
+        let in_scope: Vec<(String, String)> = project
+            .in_scope()
+            .into_iter()
+            .map(|i| {
+                (
+                    project.files[i].path.clone(),
+                    project.files[i].content.clone(),
+                )
+            })
+            .collect();
+        Asked {
+            shown: format!("the {} project", project.layout.kind.as_str()),
+            request: ReportRequest {
+                files: project
+                    .files
+                    .iter()
+                    .map(|f| ProjectFile {
+                        path: f.path.clone(),
+                        content: f.content.clone(),
+                    })
+                    .collect(),
+                scope: in_scope.iter().map(|(p, _)| globset::escape(p)).collect(),
+                ..ReportRequest::default()
+            },
+            in_scope,
+        }
+    }
+
+    /// The guard's hits: the contract's, or every file's with its path.
+    fn guard(&self) -> Option<String> {
+        if self.request.files.is_empty() {
+            return guard_notice(&self.request.contract, &self.shown);
+        }
+        injection::notice(&injection::scan_files(
+            self.request
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), f.content.as_str())),
+        ))
+    }
+
+    /// The model's report as audited files: the contract's, or one per file in scope with
+    /// the findings at its lines (findings naming no file of the project go to the first).
+    fn audited(&self, mut report: Report) -> Vec<Audited> {
+        if self.in_scope.is_empty() {
+            let text = &self.request.contract;
+            check_lines(&mut report, text, Some(&self.shown));
+            return vec![Audited {
+                report,
+                language: detect_language(text, Some(&self.shown)),
+                path: self.shown.clone(),
+                source: text.clone(),
+            }];
+        }
+        let file_of = |f: &crate::report::Finding| {
+            let named = f.locations.first().and_then(|l| l.file.as_deref())?;
+            self.in_scope
+                .iter()
+                .position(|(p, _)| p == named)
+                .or_else(|| {
+                    let name = named.rsplit('/').next().unwrap_or(named);
+                    self.in_scope
+                        .iter()
+                        .position(|(p, _)| p.rsplit('/').next() == Some(name))
+                })
+        };
+        let mut per_file: Vec<Vec<crate::report::Finding>> = vec![Vec::new(); self.in_scope.len()];
+        for f in std::mem::take(&mut report.findings) {
+            per_file[file_of(&f).unwrap_or(0)].push(f);
+        }
+        self.in_scope
+            .iter()
+            .zip(per_file)
+            .map(|((path, text), findings)| {
+                let mut part = Report {
+                    findings,
+                    ..report.clone()
+                };
+                check_lines(&mut part, text, Some(path));
+                Audited {
+                    report: part,
+                    language: detect_language(text, Some(path)),
+                    path: path.clone(),
+                    source: text.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Each of `inputs` asked of the model on its own.
 async fn with_model(
     args: &AuditArgs,
     model: &str,
-    inputs: &[(String, String)],
+    inputs: &[Asked],
     root: Option<&Path>,
     out: &mut dyn Write,
 ) -> u8 {
@@ -274,18 +383,18 @@ async fn with_model(
         }
     };
     let mut audited = Vec::new();
-    for (shown, text) in inputs {
-        let shown = shown.clone();
-        let mut markdown = guard_notice(text, &shown).unwrap_or_default();
+    for asked in inputs {
+        let shown = asked.shown.clone();
+        let mut markdown = asked.guard().unwrap_or_default();
         if stream_md && out.write_all(markdown.as_bytes()).is_err() {
             return exit::USAGE;
         }
         let job = ReportJob {
             provider,
             model: model_name,
-            contract: text,
-            filename: Some(&shown),
-            project: providers::ProjectFiles::NONE,
+            contract: &asked.request.contract,
+            filename: asked.request.filename.as_deref(),
+            project: providers::ProjectFiles::of(&asked.request),
             limits: &settings.limits,
             builtin_pace: std::time::Duration::ZERO,
             malformed: MalformedCount::default(),
@@ -344,14 +453,7 @@ async fn with_model(
         if stream_md {
             let _ = out.write_all(b"\n");
         }
-        let mut report: Report = parse_finished_report(&markdown);
-        check_lines(&mut report, text, Some(&shown));
-        audited.push(Audited {
-            report,
-            language: detect_language(text, Some(&shown)),
-            path: shown,
-            source: text.clone(),
-        });
+        audited.extend(asked.audited(parse_finished_report(&markdown)));
     }
     if !stream_md {
         let text = render(args.format, model, &audited, root);

@@ -97,6 +97,19 @@ pub fn scan(contract: &str, filename: Option<&str>) -> Vec<InjectionHit> {
     hits
 }
 
+/// Every hit in a project's files, each naming its file.
+pub fn scan_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<InjectionHit> {
+    files
+        .into_iter()
+        .flat_map(|(path, content)| {
+            scan(content, Some(path)).into_iter().map(|mut hit| {
+                hit.file = Some(path.to_owned());
+                hit
+            })
+        })
+        .collect()
+}
+
 /// The block the relay sends before the model's first token when `hits` is not empty: a
 /// one-line notice, then one finding per hit in the report grammar (docs/reports.md) with ids
 /// `G-1`, `G-2`, … so the findings parser lists them beside the model's own.

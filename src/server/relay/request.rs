@@ -96,18 +96,12 @@ pub fn guard_hits(request: &ReportRequest) -> Vec<injection::InjectionHit> {
     if request.files.is_empty() {
         return injection::scan(&request.contract, request.filename.as_deref());
     }
-    request
-        .files
-        .iter()
-        .flat_map(|f| {
-            injection::scan(&f.content, Some(&f.path))
-                .into_iter()
-                .map(|mut hit| {
-                    hit.file = Some(f.path.clone());
-                    hit
-                })
-        })
-        .collect()
+    injection::scan_files(
+        request
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.content.as_str())),
+    )
 }
 
 /// `provider/model`, a bare model for the default provider, or nothing for the default.
