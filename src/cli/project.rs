@@ -117,3 +117,22 @@ fn common_folder(paths: &[PathBuf]) -> PathBuf {
     }
     root
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_common_folder_is_the_deepest_holding_all() {
+        let p = |s: &str| PathBuf::from(s);
+        assert_eq!(
+            common_folder(&[p("/w/proj/src/a/A.sol"), p("/w/proj/src/B.sol")]),
+            p("/w/proj/src")
+        );
+        assert_eq!(
+            common_folder(&[p("/w/one/A.sol"), p("/x/two/B.sol")]),
+            p("/")
+        );
+        assert_eq!(common_folder(&[p("/w/A.sol")]), p("/w"));
+    }
+}
