@@ -260,3 +260,43 @@ async fn text_aimed_at_the_model_in_any_file_is_flagged_with_its_path() {
         "{text}"
     );
 }
+
+#[tokio::test]
+async fn a_project_over_the_models_context_is_refused_before_the_model_is_asked() {
+    let mut body = openai_delta("# Security report: project\n\n## Summary\n\nNone.\n");
+    body.extend(openai_finish("stop", 5));
+    let fake = FakeModel::start(Script::stream("text/event-stream", vec![Step::Send(body)])).await;
+    let small = start_openai_app(&fake, &[("AUDITSTREAM_CONTEXT_TOKENS", "9000")]).await;
+    let resp = post_report(small.addr, json!({ "files": files_of("foundry-vault") })).await;
+    assert_eq!(resp.status(), 413);
+    let v: Value = resp.json().await.unwrap();
+    assert_eq!(v["error"]["code"], "project_exceeds_context");
+    let message = v["error"]["message"].as_str().unwrap();
+    assert!(message.contains("scope"), "{message}");
+    assert!(fake.received().is_empty(), "the model was not asked");
+    // The budget at exactly what the prompt needs is enough.
+    let needed: String = message
+        .split("about ")
+        .nth(1)
+        .unwrap()
+        .chars()
+        .take_while(char::is_ascii_digit)
+        .collect();
+    assert!(needed.parse::<usize>().unwrap() > 9000, "{message}");
+    let exact = start_openai_app(&fake, &[("AUDITSTREAM_CONTEXT_TOKENS", &needed)]).await;
+    let resp = post_report(exact.addr, json!({ "files": files_of("foundry-vault") })).await;
+    assert_eq!(resp.status(), 200);
+    read_events(resp, WAIT).await;
+    let one_less = (needed.parse::<usize>().unwrap() - 1).to_string();
+    let under = start_openai_app(&fake, &[("AUDITSTREAM_CONTEXT_TOKENS", &one_less)]).await;
+    let resp = post_report(under.addr, json!({ "files": files_of("foundry-vault") })).await;
+    assert_eq!(resp.status(), 413);
+    // One contract is sent as before, whatever its size against the budget.
+    let contract = "contract A {}\n".repeat(3000);
+    let resp = post_report(
+        small.addr,
+        json!({ "contract": contract, "filename": "A.sol" }),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+}

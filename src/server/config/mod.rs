@@ -54,7 +54,14 @@ pub struct ProviderConfig {
     /// Asked in order when this provider fails before its first token (`fallback` in
     /// the file, `AUDITSTREAM_FALLBACK` for the default provider).
     pub fallback: Vec<ModelRef>,
+    /// The context window of this provider's models, in tokens (`context_tokens` in the
+    /// file, `AUDITSTREAM_CONTEXT_TOKENS` for the provider the environment describes): a
+    /// project whose prompt would not fit is refused before the model is asked.
+    pub context_tokens: usize,
 }
+
+/// The context window assumed when none is configured: a 32k-token model.
+pub const DEFAULT_CONTEXT_TOKENS: usize = 32_768;
 
 /// One `provider/model` entry of a fallback chain; `provider` names a configured provider.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -287,6 +294,11 @@ impl Settings {
                     api_key: get("AUDITSTREAM_API_KEY").map(Secret::new),
                     models: vec![model],
                     fallback: Vec::new(),
+                    context_tokens: num(
+                        &get,
+                        "AUDITSTREAM_CONTEXT_TOKENS",
+                        DEFAULT_CONTEXT_TOKENS,
+                    )?,
                 },
             );
         } else if kind == Some(ProviderKind::Builtin) {
@@ -405,6 +417,7 @@ impl ProviderConfig {
             api_key: None,
             models: vec![BUILTIN_MODEL.into()],
             fallback: Vec::new(),
+            context_tokens: DEFAULT_CONTEXT_TOKENS,
         }
     }
 

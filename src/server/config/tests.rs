@@ -257,3 +257,30 @@ fn project_limits_are_named_settings() {
     );
     assert!(settings(&[("AUDITSTREAM_MAX_ZIP_RATIO", "lots")]).is_err());
 }
+
+#[test]
+fn context_tokens_per_provider() {
+    assert_eq!(
+        settings(&[]).unwrap().default_provider().context_tokens,
+        DEFAULT_CONTEXT_TOKENS
+    );
+    let s = settings(&[
+        ("AUDITSTREAM_PROVIDER", "openai"),
+        ("AUDITSTREAM_CONTEXT_TOKENS", "131072"),
+    ])
+    .unwrap();
+    assert_eq!(s.default_provider().context_tokens, 131_072);
+    let file = file::FileConfig::parse(
+        "[[provider]]\nname = \"big\"\nkind = \"openai\"\ncontext_tokens = 200000\n\n[[provider]]\nname = \"small\"\nkind = \"ollama\"\n",
+        std::path::Path::new("auditstream.toml"),
+    )
+    .unwrap();
+    let providers = file.providers(&|_| None).unwrap();
+    assert_eq!(
+        providers
+            .iter()
+            .map(|p| p.context_tokens)
+            .collect::<Vec<_>>(),
+        [200_000, DEFAULT_CONTEXT_TOKENS]
+    );
+}

@@ -73,6 +73,24 @@ pub enum OpenError {
     Rejected { status: u16, message: String },
     #[error("{provider} sent no response within {} s", .after.as_secs_f64())]
     Timeout { provider: String, after: Duration },
+    #[error(
+        "the project's prompt needs about {needed} tokens with room for the report, more \
+         than the {budget} of `{model}` (`context_tokens`); narrow it with `scope` or \
+         `exclude` globs, or pick a model with a larger context"
+    )]
+    TooLargeForModel {
+        model: String,
+        needed: usize,
+        budget: usize,
+    },
+}
+
+/// Tokens kept free for the model's report when a project's prompt is measured.
+pub const REPORT_TOKENS: usize = 8_192;
+
+/// A cautious token count for code: one token per three bytes.
+pub fn estimated_tokens(text: &str) -> usize {
+    text.len().div_ceil(3)
 }
 
 /// The status and code a failure to open the model is answered with.
@@ -81,6 +99,9 @@ pub fn open_error_status(e: &OpenError) -> (StatusCode, &'static str) {
         OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
         OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
         OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+        OpenError::TooLargeForModel { .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "project_exceeds_context")
+        }
     }
 }
 
@@ -167,7 +188,18 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
     };
     let boundary = prompt::new_boundary();
     let user = match &project {
-        Some(project) => prompt::project_message(project, &boundary),
+        Some(project) => {
+            let user = prompt::project_message(project, &boundary);
+            let needed = estimated_tokens(prompt::SYSTEM_PROMPT) + estimated_tokens(&user);
+            if needed + REPORT_TOKENS > p.context_tokens {
+                return Err(OpenError::TooLargeForModel {
+                    model: format!("{}/{}", p.name, job.model),
+                    needed: needed + REPORT_TOKENS,
+                    budget: p.context_tokens,
+                });
+            }
+            user
+        }
         None => prompt::user_message(job.contract, job.filename, &boundary),
     };
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
