@@ -220,3 +220,31 @@ fn the_combined_report_numbers_every_files_findings_once() {
         .collect();
     assert_eq!(files, want, "{md}");
 }
+
+#[test]
+fn a_call_into_a_contract_of_another_file_is_known_code() {
+    let bank = "pragma solidity 0.8.24;\ncontract Bank {\n    function pay() external {}\n}\n";
+    let user = "pragma solidity 0.8.24;\nimport {Bank} from \"./Bank.sol\";\ncontract User {\n    Bank bank;\n    mapping(address => uint256) bal;\n    function claim() external {\n        uint256 b = bal[msg.sender];\n        require(b > 0);\n        bank.pay();\n        bal[msg.sender] = 0;\n    }\n}\n";
+    let p = Project::from_texts(
+        [
+            ("Bank.sol".to_owned(), bank.to_owned()),
+            ("User.sol".to_owned(), user.to_owned()),
+        ],
+        &[],
+        &[],
+        &ProjectLimits::default(),
+    )
+    .unwrap();
+    let a = analyze_project(&p);
+    let call = line_of(&p, "User.sol", "bank.pay();");
+    assert!(
+        rules_at(&a, "User.sol", call).contains(&"reentrancy".to_owned()),
+        "{:?}",
+        a.files
+    );
+    let alone = analyze(user, Some("User.sol"));
+    assert!(
+        !alone.findings.iter().any(|f| f.rule == "reentrancy"),
+        "{alone:?}"
+    );
+}
