@@ -28,7 +28,7 @@ pub struct Context<'a> {
     pub pragma: Option<Pragma>,
     /// The tree and the symbol table (Solidity only).
     pub tree: Option<&'a SyntaxTree<'a>>,
-    pub symbols: Option<&'a Symbols<'a>>,
+    pub symbols: &'a Symbols<'a>,
     /// Answers computed once per function (keyed by node id), since several detectors ask.
     pub cache: Cache<'a>,
     /// Every named node of the tree in source order, walked once.
@@ -54,9 +54,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn symbols(&self) -> &'a Symbols<'a> {
-        static EMPTY: std::sync::OnceLock<Symbols<'static>> = std::sync::OnceLock::new();
         self.symbols
-            .unwrap_or_else(|| EMPTY.get_or_init(Symbols::default))
     }
 
     /// Whether the pragma allows only compilers older than `limit`.
@@ -208,7 +206,7 @@ pub fn is_guard_name(name: &str) -> bool {
 
 /// Whether `f` declares a parameter, return value or local called `name`.
 pub fn declares_local(f: &Function<'_>, name: &str) -> bool {
-    f.locals.contains(name)
+    f.locals().contains(name)
 }
 
 /// The conditions of a body: `require`/`assert` arguments, `if`/`while`/`for` conditions and

@@ -120,7 +120,10 @@ pub(crate) fn analyze_parsed<'t>(
     imported: &[syntax::Node<'t>],
 ) -> Analysis {
     let lines: Vec<&str> = source.lines().collect();
-    let symbols = tree.map(|t| Symbols::with_imports(t.root(), imported));
+    // Vyper has no tree: an empty table.
+    let symbols = tree
+        .map(|t| Symbols::with_imports(t.root(), imported))
+        .unwrap_or_default();
     let here = tree.map(|t| t.root().file());
     let pragma = match tree {
         Some(t) => solidity_pragma(t),
@@ -132,7 +135,7 @@ pub(crate) fn analyze_parsed<'t>(
         language,
         pragma: pragma.clone(),
         tree,
-        symbols: symbols.as_ref(),
+        symbols: &symbols,
         cache: Default::default(),
         nodes: tree.map(|t| t.root().descendants()).unwrap_or_default(),
     };

@@ -8,6 +8,7 @@
 //! resolve as in one file, and a name declared here wins over an imported one. Detectors
 //! report on the file's own contracts (`local_contracts`, `functions`) only.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use super::syntax::{Node, field, kind};
@@ -54,11 +55,24 @@ pub struct Function<'t> {
     pub body: Option<Node<'t>>,
     /// Index of the contract in `Symbols::contracts`.
     pub contract: usize,
-    /// Names of its parameters, return values and locals.
-    pub locals: HashSet<&'t str>,
+    /// Names of its parameters, return values and locals, read when first asked: most
+    /// functions of an imported file never are.
+    locals: OnceCell<HashSet<&'t str>>,
 }
 
-impl Function<'_> {
+impl<'t> Function<'t> {
+    /// Names of its parameters, return values and locals.
+    pub fn locals(&self) -> &HashSet<&'t str> {
+        self.locals.get_or_init(|| {
+            self.node
+                .descendants()
+                .into_iter()
+                .filter(|d| d.is(kind::PARAMETER) || d.is(kind::VARIABLE_DECLARATION))
+                .filter_map(|d| d.name())
+                .collect()
+        })
+    }
+
     /// Anyone can call it directly: public, external, the fallback, or (before 0.5) no
     /// visibility at all.
     pub fn is_entry_point(&self) -> bool {
@@ -332,12 +346,7 @@ fn function<'t>(node: Node<'t>, contract_name: &str, contract: usize) -> Functio
         params,
         body: node.field(field::BODY),
         contract,
-        locals: node
-            .descendants()
-            .into_iter()
-            .filter(|d| d.is(kind::PARAMETER) || d.is(kind::VARIABLE_DECLARATION))
-            .filter_map(|d| d.name())
-            .collect(),
+        locals: OnceCell::new(),
     }
 }
 
