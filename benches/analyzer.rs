@@ -1,14 +1,20 @@
 //! The offline analyzer's speed (a benchmark, not a test): MB/s over 1 MB of real Solidity
 //! (the SWC corpus, file by file, repeated), one 1 MB file at once, and the time from a
 //! request to the builtin provider's first token for a 1,000-line contract (analysis and
-//! rendering included). Prints medians over `RUNS` runs.
+//! rendering included), and a project of about 1 MB in scope (`testdata/projects/
+//! foundry-vault`'s sources copied into many folders over its OpenZeppelin library, one
+//! symbol table across imports) against the same files analyzed each alone. Prints medians
+//! over `RUNS` runs. `AUDITSTREAM_BENCH_PROJECT=/path/to/project` measures a real project
+//! folder too.
 //!
 //! `cargo bench --features ssr --bench analyzer`
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
+use auditstream::analyzer::project::analyze_project;
 use auditstream::analyzer::{analyze, render_markdown};
+use auditstream::project::{Project, ProjectLimits, ScopeRules, SourceFile, folder};
 use auditstream::server::providers::builtin;
 use futures_util::StreamExt;
 
@@ -146,4 +152,78 @@ fn main() {
         "builtin provider, request to first token, {TARGET_LINES} lines: median {:.2} ms (budget 50 ms)",
         first_token.as_secs_f64() * 1e3
     );
+
+    project_case();
+}
+
+/// A project of about `TARGET_BYTES` in scope: the Foundry test project's sources in many
+/// folders, all over one OpenZeppelin `lib/`.
+fn synthetic_project() -> Project {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/projects/foundry-vault");
+    let limits = ProjectLimits {
+        max_total_bytes: 64 << 20,
+        max_files: 100_000,
+        ..ProjectLimits::default()
+    };
+    let (files, _) = folder::read_folder(&root, &limits).expect("the test project");
+    let mut out: Vec<SourceFile> = Vec::new();
+    let mut bytes = 0;
+    let mut copy = 0;
+    while bytes < TARGET_BYTES {
+        for f in files
+            .iter()
+            .filter(|f| f.path.starts_with("src/") && !f.path.contains("mocks"))
+        {
+            let path = f.path.replacen("src/", &format!("src/m{copy}/"), 1);
+            bytes += f.content.len();
+            out.push(SourceFile {
+                path,
+                content: f.content.clone(),
+            });
+        }
+        copy += 1;
+    }
+    out.extend(files.into_iter().filter(|f| !f.path.starts_with("src/")));
+    Project::new(out, Vec::new(), &ScopeRules::default())
+}
+
+fn project_case() {
+    let mut projects = vec![("synthetic".to_owned(), synthetic_project())];
+    if let Ok(dir) = std::env::var("AUDITSTREAM_BENCH_PROJECT") {
+        let limits = ProjectLimits {
+            max_total_bytes: 256 << 20,
+            max_files: 100_000,
+            max_file_bytes: 16 << 20,
+            ..ProjectLimits::default()
+        };
+        let (files, skipped) = folder::read_folder(Path::new(&dir), &limits).expect("the project");
+        projects.push((dir, Project::new(files, skipped, &ScopeRules::default())));
+    }
+    for (name, project) in &projects {
+        let in_scope = project.in_scope();
+        let scope_bytes: usize = in_scope
+            .iter()
+            .map(|&i| project.files[i].content.len())
+            .sum();
+        let all_bytes: usize = project.files.iter().map(|f| f.content.len()).sum();
+        let whole = measure(|| {
+            std::hint::black_box(analyze_project(project));
+        });
+        let alone = measure(|| {
+            for &i in &in_scope {
+                let f = &project.files[i];
+                std::hint::black_box(analyze(&f.content, Some(&f.path)));
+            }
+        });
+        println!(
+            "analyze_project, {name}: {} files ({:.2} MB), {} in scope ({:.2} MB): median {:.1} ms; \
+             the files in scope each alone: {:.1} ms",
+            project.files.len(),
+            all_bytes as f64 / (1 << 20) as f64,
+            in_scope.len(),
+            scope_bytes as f64 / (1 << 20) as f64,
+            whole.as_secs_f64() * 1e3,
+            alone.as_secs_f64() * 1e3
+        );
+    }
 }

@@ -21,6 +21,8 @@
 //!   the provider or the next of its fallback chain, decide, relay frames), the
 //!   providers (`providers/`: one file per wire format), history (`store/`), metrics,
 //!   catalog and router.
+//! - `project` (`ssr`): a whole codebase (a folder, files or a `.zip`) checked, laid out
+//!   (Foundry, Hardhat, plain), scoped, and its imports resolved.
 //! - `cli` (`ssr`): `serve`, `audit`, `export`.
 //!
 //! The whole crate's `use` graph has no file-level cycle (`tests/layering/`), and
@@ -40,6 +42,8 @@ pub mod ui;
 pub mod analyzer;
 #[cfg(feature = "ssr")]
 pub mod cli;
+#[cfg(feature = "ssr")]
+pub mod project;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

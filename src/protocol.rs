@@ -8,9 +8,11 @@ mod body;
 #[cfg(feature = "ssr")]
 pub use body::{BodyError, decode_body};
 
-/// The JSON body of `POST /api/report`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// The JSON body of `POST /api/report`: one `contract`, or a project's `files`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ReportRequest {
+    /// One contract's text; empty when `files` carries a project.
+    #[serde(default)]
     pub contract: String,
     /// `provider/model`; the server default when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -18,6 +20,24 @@ pub struct ReportRequest {
     /// Used for language detection and report locations.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub filename: Option<String>,
+    /// A project instead of `contract`: every file with its path inside the project.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<ProjectFile>,
+    /// Globs over `files`' paths: only matching files are in scope (default: the
+    /// project's own sources).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<String>,
+    /// Globs over `files`' paths taken out of scope.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
+}
+
+/// One file of a project request.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProjectFile {
+    /// Relative, `/`-separated (`src/Vault.sol`).
+    pub path: String,
+    pub content: String,
 }
 
 /// First event of every stream: which report this is and which model writes it.

@@ -3,10 +3,11 @@
 //! errors. The Multitool comes from npm (`scripts/install.sh --test` installs it into
 //! `tools/node_modules`); set `AUDITSTREAM_SKIP_SARIF_VALIDATION=1` to skip it.
 
-use std::path::{Path, PathBuf};
-use std::process::Command;
+mod sarif_tool;
 
-use auditstream::report::export::{SarifInput, SarifTool, to_sarif_string};
+use sarif_tool::{multitool, validate};
+
+use auditstream::report::export::{SarifInput, SarifTool, to_sarif_string, to_sarif_string_in};
 use auditstream::report::{Report, check_lines, parse_finished_report};
 
 const VAULT: &str = "\
@@ -100,71 +101,6 @@ Read `totalSupply` once (Token.sol:4).
 ";
 
 const TOKEN: &str = "pragma solidity 0.8.20;\ncontract Token {\n    function mint(address to, uint256 a) external {\n        balanceOf[to] += a; totalSupply += a;\n    }\n}\n";
-
-/// The Multitool binary: `$AUDITSTREAM_SARIF_MULTITOOL`, or the one npm installed. Called
-/// directly because npm's `bin` wrapper passes arguments through a shell, which would split
-/// `Gh;Sarif` at the semicolon.
-fn multitool() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("AUDITSTREAM_SARIF_MULTITOOL") {
-        return Some(PathBuf::from(p));
-    }
-    let p = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tools/node_modules/@microsoft/sarif-multitool-linux/Sarif.Multitool");
-    p.is_file().then_some(p)
-}
-
-/// Runs `validate --rule-kind "Gh;Sarif"` on `sarif` and returns the validation log's
-/// results as `(level, ruleId, message)`.
-fn validate(tool: &Path, dir: &Path, sarif: &str) -> Vec<(String, String, String)> {
-    let input = dir.join("auditstream.sarif");
-    let output = dir.join("validation.sarif");
-    std::fs::write(&input, sarif).expect("write SARIF");
-    let run = Command::new(tool)
-        .arg("validate")
-        .arg("--rule-kind")
-        .arg("Gh;Sarif")
-        // `--level` and `--log` take lists: a plain option must follow them, or they would
-        // swallow the input file.
-        .arg("--level")
-        .arg("Error;Warning;Note")
-        .arg("--log")
-        .arg("ForceOverwrite")
-        .arg("--output")
-        .arg(&output)
-        .arg(&input)
-        .env("DOTNET_SYSTEM_GLOBALIZATION_INVARIANT", "1")
-        .output()
-        .expect("the Multitool runs");
-    let log = std::fs::read_to_string(&output).unwrap_or_else(|e| {
-        panic!(
-            "no validation log ({e}); the Multitool said:\n{}\n{}",
-            String::from_utf8_lossy(&run.stdout),
-            String::from_utf8_lossy(&run.stderr)
-        )
-    });
-    let log: serde_json::Value = serde_json::from_str(&log).expect("validation log is JSON");
-    let runs = log["runs"].as_array().expect("runs");
-    // A tool failure shows up as a notification, not a result.
-    for run in runs {
-        for n in run["invocations"][0]["toolExecutionNotifications"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            assert_ne!(n["level"], "error", "the Multitool failed: {n}");
-        }
-    }
-    runs.iter()
-        .flat_map(|r| r["results"].as_array().cloned().unwrap_or_default())
-        .map(|r| {
-            (
-                r["level"].as_str().unwrap_or("warning").to_owned(),
-                r["ruleId"].as_str().unwrap_or("").to_owned(),
-                r["message"].to_string(),
-            )
-        })
-        .collect()
-}
 
 fn reports() -> (Report, Report) {
     let mut vault = parse_finished_report(VAULT_REPORT);
@@ -315,4 +251,49 @@ fn the_multitool_reports_zero_errors_with_github_rules() {
             .collect();
         assert!(errors.is_empty(), "the Multitool found errors: {errors:#?}");
     }
+}
+
+#[test]
+fn project_paths_are_relative_to_a_base_id_and_absolute_ones_are_file_uris() {
+    let (vault, token) = reports();
+    let inputs = [
+        SarifInput {
+            path: "src/Vault.sol",
+            report: &vault,
+            source: Some(VAULT),
+        },
+        SarifInput {
+            path: "/elsewhere/My Token.sol",
+            report: &token,
+            source: Some(TOKEN),
+        },
+    ];
+    let text = to_sarif_string_in(&inputs, &SarifTool::default(), Some("/home/ci/my proj"));
+    let sarif: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let run = &sarif["runs"][0];
+    assert_eq!(
+        run["originalUriBaseIds"]["%SRCROOT%"]["uri"],
+        "file:///home/ci/my%20proj/"
+    );
+    let artifacts = run["artifacts"].as_array().unwrap();
+    assert_eq!(artifacts.len(), 2);
+    assert_eq!(artifacts[0]["location"]["uri"], "src/Vault.sol");
+    assert_eq!(artifacts[0]["location"]["uriBaseId"], "%SRCROOT%");
+    assert_eq!(
+        artifacts[1]["location"]["uri"],
+        "file:///elsewhere/My%20Token.sol"
+    );
+    let first = &run["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"];
+    assert_eq!(first["index"], 0);
+    let mut all = Vec::new();
+    sarif_tool::uris(&sarif, &mut all);
+    assert!(all.len() > 4, "{all:?}");
+    for (uri, base) in &all {
+        assert!(!uri.starts_with('/'), "a bare absolute path: {uri}");
+        assert!(
+            uri.starts_with("file://") != base.is_some(),
+            "{uri} {base:?}"
+        );
+    }
+    sarif_tool::assert_valid(&text);
 }

@@ -28,7 +28,7 @@ pub struct Context<'a> {
     pub pragma: Option<Pragma>,
     /// The tree and the symbol table (Solidity only).
     pub tree: Option<&'a SyntaxTree<'a>>,
-    pub symbols: Option<&'a Symbols<'a>>,
+    pub symbols: &'a Symbols<'a>,
     /// Answers computed once per function (keyed by node id), since several detectors ask.
     pub cache: Cache<'a>,
     /// Every named node of the tree in source order, walked once.
@@ -54,9 +54,7 @@ impl<'a> Context<'a> {
     }
 
     pub fn symbols(&self) -> &'a Symbols<'a> {
-        static EMPTY: std::sync::OnceLock<Symbols<'static>> = std::sync::OnceLock::new();
         self.symbols
-            .unwrap_or_else(|| EMPTY.get_or_init(Symbols::default))
     }
 
     /// Whether the pragma allows only compilers older than `limit`.
@@ -208,7 +206,7 @@ pub fn is_guard_name(name: &str) -> bool {
 
 /// Whether `f` declares a parameter, return value or local called `name`.
 pub fn declares_local(f: &Function<'_>, name: &str) -> bool {
-    f.locals.contains(name)
+    f.locals().contains(name)
 }
 
 /// The conditions of a body: `require`/`assert` arguments, `if`/`while`/`for` conditions and
@@ -236,9 +234,12 @@ pub fn conditions<'t>(body: Node<'t>) -> Vec<Node<'t>> {
     out
 }
 
-/// Whether `node` is `msg.sender` or `tx.origin`.
+/// Whether `node` is `msg.sender`, `tx.origin`, or OpenZeppelin's `_msgSender()` (what
+/// `Ownable`'s `_checkOwner` compares).
 pub fn is_caller(node: &Node<'_>) -> bool {
-    node.is_member("msg", "sender") || node.is_member("tx", "origin")
+    node.is_member("msg", "sender")
+        || node.is_member("tx", "origin")
+        || Call::of(*node).is_some_and(|c| c.target.is_none() && c.method == "_msgSender")
 }
 
 /// A condition that restricts the caller: an equality with `msg.sender`/`tx.origin`, or a
@@ -300,6 +301,10 @@ pub struct Hit {
     pub swc: Option<&'static str>,
     /// More lines where the same issue occurs (one hygiene finding lists them all).
     pub also: Vec<usize>,
+    /// `Node::file` of the node the hit was made at, `None` when made at a bare line. A
+    /// hit at a node of another file of the project (code followed into a base contract)
+    /// is that file's finding, and is dropped here.
+    pub file: Option<usize>,
 }
 
 impl Hit {
@@ -309,7 +314,9 @@ impl Hit {
         confidence: Confidence,
         title: impl Into<String>,
     ) -> Hit {
-        Hit::at_line(node.line(), severity, confidence, title)
+        let mut hit = Hit::at_line(node.line(), severity, confidence, title);
+        hit.file = Some(node.file());
+        hit
     }
 
     pub fn at_line(
@@ -329,6 +336,7 @@ impl Hit {
             function: None,
             swc: None,
             also: Vec::new(),
+            file: None,
         }
     }
 

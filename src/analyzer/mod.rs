@@ -9,6 +9,8 @@
 pub mod context;
 mod detectors;
 pub mod injection;
+pub mod interface;
+pub mod project;
 pub mod render;
 pub mod symbols;
 pub mod syntax;
@@ -102,10 +104,28 @@ pub fn detectors() -> Vec<Box<dyn Detector>> {
 pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
     let filename = filename.map(str::trim).filter(|f| !f.is_empty());
     let language = detect_language(source, filename);
-    let lines: Vec<&str> = source.lines().collect();
     let tree = (language == Language::Solidity).then(|| SyntaxTree::parse(source));
-    let symbols = tree.as_ref().map(|t| Symbols::build(t.root()));
-    let pragma = match &tree {
+    analyze_parsed(source, filename, language, tree.as_ref(), &[])
+}
+
+/// Analyzes one file already parsed (`tree`, Solidity only), with the roots of the files
+/// it imports (`imported`, nearest first) in its symbol table: what `project::analyze`
+/// runs for each file in scope. Hits made at nodes of an imported file are left to that
+/// file's own analysis, so a base contract's finding is reported once.
+pub(crate) fn analyze_parsed<'t>(
+    source: &'t str,
+    filename: Option<&str>,
+    language: Language,
+    tree: Option<&'t SyntaxTree<'t>>,
+    imported: &[syntax::Node<'t>],
+) -> Analysis {
+    let lines: Vec<&str> = source.lines().collect();
+    // Vyper has no tree: an empty table.
+    let symbols = tree
+        .map(|t| Symbols::with_imports(t.root(), imported))
+        .unwrap_or_default();
+    let here = tree.map(|t| t.root().file());
+    let pragma = match tree {
         Some(t) => solidity_pragma(t),
         None => vyper_pragma(&lines),
     };
@@ -114,20 +134,22 @@ pub fn analyze(source: &str, filename: Option<&str>) -> Analysis {
         lines: lines.clone(),
         language,
         pragma: pragma.clone(),
-        tree: tree.as_ref(),
-        symbols: symbols.as_ref(),
+        tree,
+        symbols: &symbols,
         cache: Default::default(),
-        nodes: tree
-            .as_ref()
-            .map(|t| t.root().descendants())
-            .unwrap_or_default(),
+        nodes: tree.map(|t| t.root().descendants()).unwrap_or_default(),
     };
     let mut hits: Vec<(&'static str, Option<&'static str>, Hit)> = Vec::new();
     for d in detectors()
         .iter()
         .filter(|d| d.languages().contains(&language))
     {
-        hits.extend(d.check(&cx).into_iter().map(|h| (d.id(), d.swc(), h)));
+        hits.extend(
+            d.check(&cx)
+                .into_iter()
+                .filter(|h| h.file.is_none() || h.file == here)
+                .map(|h| (d.id(), d.swc(), h)),
+        );
     }
     hits.sort_by(|a, b| (a.2.severity, a.2.line, a.0).cmp(&(b.2.severity, b.2.line, b.0)));
     let mut hits = one_info_per_rule(hits);

@@ -2,7 +2,13 @@
 //! bases in this file, state variables, functions (visibility, mutability, modifiers,
 //! parameters) and modifiers. Detectors ask it "is `balances` state here?" or "who may call
 //! this function?" instead of each walking the tree again.
+//!
+//! In a project the table also holds the contracts of the files this one imports (directly
+//! or not), after its own: bases, modifiers, state and functions inherited across files
+//! resolve as in one file, and a name declared here wins over an imported one. Detectors
+//! report on the file's own contracts (`local_contracts`, `functions`) only.
 
+use std::cell::OnceCell;
 use std::collections::HashSet;
 
 use super::syntax::{Node, field, kind};
@@ -49,11 +55,24 @@ pub struct Function<'t> {
     pub body: Option<Node<'t>>,
     /// Index of the contract in `Symbols::contracts`.
     pub contract: usize,
-    /// Names of its parameters, return values and locals.
-    pub locals: HashSet<&'t str>,
+    /// Names of its parameters, return values and locals, read when first asked: most
+    /// functions of an imported file never are.
+    locals: OnceCell<HashSet<&'t str>>,
 }
 
-impl Function<'_> {
+impl<'t> Function<'t> {
+    /// Names of its parameters, return values and locals.
+    pub fn locals(&self) -> &HashSet<&'t str> {
+        self.locals.get_or_init(|| {
+            self.node
+                .descendants()
+                .into_iter()
+                .filter(|d| d.is(kind::PARAMETER) || d.is(kind::VARIABLE_DECLARATION))
+                .filter_map(|d| d.name())
+                .collect()
+        })
+    }
+
     /// Anyone can call it directly: public, external, the fallback, or (before 0.5) no
     /// visibility at all.
     pub fn is_entry_point(&self) -> bool {
@@ -92,40 +111,80 @@ pub struct Contract<'t> {
     pub uses_safe_math: bool,
 }
 
-/// Everything declared in one file.
+/// Everything declared in one file, and in the files it imports.
 #[derive(Debug, Default)]
 pub struct Symbols<'t> {
+    /// This file's contracts (the first `local`), then the imported files' ones.
     pub contracts: Vec<Contract<'t>>,
-    /// `(start byte, end byte, contract, function)` of every function and modifier, sorted,
-    /// so `enclosing` is a binary search (they do not nest).
-    spans: Vec<(usize, usize, usize, usize)>,
+    local: usize,
+    /// `(file, start byte, end byte, contract, function)` of every function and modifier,
+    /// sorted, so `enclosing` is a binary search (they do not nest).
+    spans: Vec<(usize, usize, usize, usize, usize)>,
 }
 
 impl<'t> Symbols<'t> {
     pub fn build(root: Node<'t>) -> Symbols<'t> {
+        Symbols::with_imports(root, &[])
+    }
+
+    /// The table of the file at `root`, with the contracts of the files at `imported`
+    /// (the roots of the files it reaches through imports, nearest first).
+    pub fn with_imports(root: Node<'t>, imported: &[Node<'t>]) -> Symbols<'t> {
         let mut contracts = Vec::new();
-        for node in root.descendants() {
-            let ckind = match node.kind() {
-                kind::CONTRACT => ContractKind::Contract,
-                kind::INTERFACE => ContractKind::Interface,
-                kind::LIBRARY => ContractKind::Library,
-                _ => continue,
+        let mut local = 0;
+        for (i, file) in std::iter::once(&root).chain(imported).enumerate() {
+            // An imported file's contracts are its top-level declarations: no need to walk
+            // every node of it, once per file importing it.
+            let nodes = if i == 0 {
+                file.descendants()
+            } else {
+                file.children()
             };
-            let idx = contracts.len();
-            contracts.push(contract(node, ckind, idx));
+            for node in nodes {
+                let ckind = match node.kind() {
+                    kind::CONTRACT => ContractKind::Contract,
+                    kind::INTERFACE => ContractKind::Interface,
+                    kind::LIBRARY => ContractKind::Library,
+                    _ => continue,
+                };
+                let idx = contracts.len();
+                contracts.push(contract(node, ckind, idx));
+            }
+            if i == 0 {
+                local = contracts.len();
+            }
         }
-        let mut spans: Vec<(usize, usize, usize, usize)> = contracts
+        let mut spans: Vec<(usize, usize, usize, usize, usize)> = contracts
             .iter()
             .enumerate()
             .flat_map(|(ci, c)| {
-                c.functions
-                    .iter()
-                    .enumerate()
-                    .map(move |(fi, f)| (f.node.start_byte(), f.node.end_byte(), ci, fi))
+                c.functions.iter().enumerate().map(move |(fi, f)| {
+                    (
+                        f.node.file(),
+                        f.node.start_byte(),
+                        f.node.end_byte(),
+                        ci,
+                        fi,
+                    )
+                })
             })
             .collect();
         spans.sort_unstable();
-        Symbols { contracts, spans }
+        Symbols {
+            contracts,
+            local,
+            spans,
+        }
+    }
+
+    /// The contracts declared in this file, the ones detectors report on.
+    pub fn local_contracts(&self) -> &[Contract<'t>] {
+        &self.contracts[..self.local]
+    }
+
+    /// Whether contract `index` is declared in another file of the project.
+    pub fn is_imported(&self, index: usize) -> bool {
+        index >= self.local
     }
 
     /// Indices of `contract` and its bases declared in this file, the contract first.
@@ -162,9 +221,9 @@ impl<'t> Symbols<'t> {
             .collect()
     }
 
-    /// Every function (not modifier) with a body, in source order.
+    /// Every function (not modifier) with a body of this file's contracts, in source order.
     pub fn functions(&self) -> impl Iterator<Item = &Function<'t>> {
-        self.contracts
+        self.local_contracts()
             .iter()
             .flat_map(|c| c.functions.iter())
             .filter(|f| f.kind != FunctionKind::Modifier && f.body.is_some())
@@ -172,13 +231,16 @@ impl<'t> Symbols<'t> {
 
     /// The function or modifier whose node contains `node`.
     pub fn enclosing(&self, node: &Node<'_>) -> Option<&Function<'t>> {
-        let at = node.start_byte();
-        let i = self.spans.partition_point(|s| s.0 <= at).checked_sub(1)?;
-        let (_, end, ci, fi) = self.spans[i];
-        (node.end_byte() <= end).then(|| &self.contracts[ci].functions[fi])
+        let at = (node.file(), node.start_byte());
+        let i = self
+            .spans
+            .partition_point(|s| (s.0, s.1) <= at)
+            .checked_sub(1)?;
+        let (file, _, end, ci, fi) = self.spans[i];
+        (file == node.file() && node.end_byte() <= end).then(|| &self.contracts[ci].functions[fi])
     }
 
-    /// The contract whose node contains `node`.
+    /// The contract whose node contains `node` (in this file or an imported one).
     pub fn contract_at(&self, node: &Node<'_>) -> Option<usize> {
         // Innermost: contracts do not nest, but take the last match to be safe.
         self.contracts.iter().rposition(|c| node.within(&c.node))
@@ -284,12 +346,7 @@ fn function<'t>(node: Node<'t>, contract_name: &str, contract: usize) -> Functio
         params,
         body: node.field(field::BODY),
         contract,
-        locals: node
-            .descendants()
-            .into_iter()
-            .filter(|d| d.is(kind::PARAMETER) || d.is(kind::VARIABLE_DECLARATION))
-            .filter_map(|d| d.name())
-            .collect(),
+        locals: OnceCell::new(),
     }
 }
 

@@ -1,22 +1,30 @@
-//! `auditstream audit FILE…`: the offline analyzer (default) or a model (`--model`), written
-//! as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act on. With a
+//! `auditstream audit FILE…|DIR|ZIP`: the offline analyzer (default) or a model (`--model`),
+//! written as markdown, JSON or SARIF to stdout or `--output`, with an exit code CI can act
+//! on. One file is audited on its own; a folder, a zip or several files are one project
+//! (`super::project`), analyzed with one symbol table, or asked of a model in one prompt
+//! (as the relay asks it), one report per file in scope. With a
 //! model the markdown streams as it is written, through the same provider code and settings
 //! as the server; Ctrl+C drops the stream, which closes the model's connection at once. As on
 //! the server, text in a contract aimed at the model becomes `G-` findings ahead of the report
 //! (the prompt-injection guard), so CI sees them whichever model audits.
 
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
 use tokio::signal::unix::{SignalKind, signal};
 
 use futures_util::StreamExt;
 
 use super::output::{Audited, display_path, render};
+use super::project::{self, CliProject};
 use super::spinner::Spinner;
 use super::{AuditArgs, Format, exit};
 use crate::analyzer;
 use crate::analyzer::injection;
-use crate::report::{check_lines, detect_language, parse_finished_report};
+use crate::analyzer::project::analyze_project;
+use crate::project::Project;
+use crate::protocol::{ProjectFile, ReportRequest};
+use crate::report::{Report, check_lines, detect_language, parse_finished_report};
 use crate::server::Settings;
 use crate::server::providers::{self, Finish, Frame, MalformedCount, ReportJob, StreamFailure};
 use crate::verify;
@@ -28,18 +36,58 @@ fn guard_notice(text: &str, shown: &str) -> Option<String> {
     injection::notice(&injection::scan(text, Some(shown)))
 }
 
+/// `report` with the guard's `G-` findings for `text` ahead of its own, and a sentence
+/// saying so in its summary.
+fn with_guard(mut report: Report, text: &str, shown: &str) -> Report {
+    if let Some(notice) = guard_notice(text, shown) {
+        let guard = parse_finished_report(&notice).findings;
+        report.summary = format!(
+            "The prompt-injection guard found text aimed at the model in {} place(s): \
+             the G- findings. The analyzer's own findings follow them.\n\n{}",
+            guard.len(),
+            report.summary
+        );
+        report.findings.splice(0..0, guard);
+    }
+    report
+}
+
+/// What is audited: files each on its own (one file given), or a project.
+enum Work {
+    Files(Vec<(PathBuf, String)>),
+    Project(Box<CliProject>),
+}
+
 /// Runs the audit and returns the exit code. Every error is one line on stderr.
 pub async fn run(args: AuditArgs) -> u8 {
-    let mut inputs = Vec::new();
-    for path in &args.files {
-        match std::fs::read_to_string(path) {
-            Ok(text) => inputs.push((path.clone(), text)),
+    let work = if project::is_project(&args) {
+        let limits = match Settings::from_env() {
+            Ok(s) => s.limits.project,
             Err(e) => {
-                eprintln!("auditstream: cannot read {}: {e}", path.display());
+                eprintln!("auditstream: bad configuration: {e}");
+                return exit::USAGE;
+            }
+        };
+        match project::load(&args, &limits) {
+            Ok(p) => Work::Project(Box::new(p)),
+            Err(e) => {
+                eprintln!("auditstream: {e}");
                 return exit::USAGE;
             }
         }
-    }
+    } else {
+        let mut inputs = Vec::new();
+        for path in &args.files {
+            match std::fs::read_to_string(path) {
+                Ok(text) => inputs.push((path.clone(), text)),
+                Err(e) => {
+                    eprintln!("auditstream: cannot read {}: {e}", path.display());
+                    return exit::USAGE;
+                }
+            }
+        }
+        Work::Files(inputs)
+    };
     let mut out: Box<dyn Write> = match &args.output {
         Some(path) => match std::fs::File::create(path) {
             Ok(f) => Box::new(std::io::BufWriter::new(f)),
@@ -50,9 +98,21 @@ pub async fn run(args: AuditArgs) -> u8 {
         },
         None => Box::new(std::io::stdout().lock()),
     };
-    let code = match &args.model {
-        None => offline(&args, &inputs, &mut out),
-        Some(model) => with_model(&args, model, &inputs, &mut out).await,
+    let cwd = std::env::current_dir().and_then(std::fs::canonicalize).ok();
+    let code = match (&args.model, &work) {
+        (None, Work::Files(inputs)) => offline(&args, inputs, cwd.as_deref(), &mut out),
+        (None, Work::Project(p)) => offline_project(&args, p, &mut out),
+        (Some(model), Work::Files(inputs)) => {
+            let asked: Vec<Asked> = inputs
+                .iter()
+                .map(|(path, text)| Asked::contract(display_path(path), text.clone()))
+                .collect();
+            with_model(&args, model, &asked, cwd.as_deref(), &mut out).await
+        }
+        (Some(model), Work::Project(p)) => {
+            let asked = [Asked::project(&p.project)];
+            with_model(&args, model, &asked, p.root.as_deref(), &mut out).await
+        }
     };
     if let Err(e) = out.flush() {
         eprintln!("auditstream: cannot write the report: {e}");
@@ -61,7 +121,12 @@ pub async fn run(args: AuditArgs) -> u8 {
     code
 }
 
-fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) -> u8 {
+fn offline(
+    args: &AuditArgs,
+    inputs: &[(PathBuf, String)],
+    root: Option<&Path>,
+    out: &mut dyn Write,
+) -> u8 {
     let audited: Vec<Audited> = inputs
         .iter()
         .map(|(path, text)| {
@@ -70,26 +135,71 @@ fn offline(args: &AuditArgs, inputs: &[(PathBuf, String)], out: &mut dyn Write) 
             if args.no_info {
                 analysis = analysis.without_info();
             }
-            let mut report = analysis.report();
-            if let Some(notice) = guard_notice(text, &shown) {
-                let guard = parse_finished_report(&notice).findings;
-                report.summary = format!(
-                    "The prompt-injection guard found text aimed at the model in {} place(s): \
-                     the G- findings. The analyzer's own findings follow them.\n\n{}",
-                    guard.len(),
-                    report.summary
-                );
-                report.findings.splice(0..0, guard);
-            }
             Audited {
-                report,
+                report: with_guard(analysis.report(), text, &shown),
                 language: analysis.language,
                 path: shown,
                 source: text.clone(),
             }
         })
         .collect();
-    let text = render(args.format, "builtin/analyzer", &audited);
+    let text = render(args.format, "builtin/analyzer", &audited, root);
+    if let Err(e) = out.write_all(text.as_bytes()) {
+        eprintln!("auditstream: cannot write the report: {e}");
+        return exit::USAGE;
+    }
+    finish(args, &audited)
+}
+
+/// A project with the offline analyzer: one report per file in scope, paths relative to
+/// the project's root; on stderr the layout, the files read and the unresolved imports.
+fn offline_project(args: &AuditArgs, p: &CliProject, out: &mut dyn Write) -> u8 {
+    let started = Instant::now();
+    let mut analysis = analyze_project(&p.project);
+    let took = started.elapsed();
+    if args.no_info {
+        analysis.files = analysis
+            .files
+            .into_iter()
+            .map(|a| a.without_info())
+            .collect();
+    }
+    let audited: Vec<Audited> = analysis
+        .reports()
+        .into_iter()
+        .zip(&analysis.files)
+        .map(|((path, report), a)| {
+            let text = p
+                .project
+                .file(&path)
+                .map(|f| f.content.clone())
+                .unwrap_or_default();
+            Audited {
+                report: with_guard(report, &text, &path),
+                language: a.language,
+                path,
+                source: text,
+            }
+        })
+        .collect();
+    if !args.quiet {
+        eprintln!(
+            "auditstream: {} project, {} file(s) in scope, {} read as context, {} unresolved \
+             import(s), analyzed in {} ms",
+            analysis.layout,
+            analysis.files.len(),
+            analysis.context_files,
+            analysis.unresolved.len(),
+            took.as_millis()
+        );
+        for u in &analysis.unresolved {
+            eprintln!(
+                "auditstream: unresolved import `{}` ({}:{})",
+                u.import, u.file, u.line
+            );
+        }
+    }
+    let text = render(args.format, "builtin/analyzer", &audited, p.root.as_deref());
     if let Err(e) = out.write_all(text.as_bytes()) {
         eprintln!("auditstream: cannot write the report: {e}");
         return exit::USAGE;
@@ -113,10 +223,144 @@ fn finish(args: &AuditArgs, audited: &[Audited]) -> u8 {
     if tripped { exit::FINDINGS } else { exit::CLEAN }
 }
 
+/// One request to the model: a contract, or a whole project in one prompt.
+struct Asked {
+    /// As shown in the spinner and in a contract's report.
+    shown: String,
+    request: ReportRequest,
+    /// A project's files in scope, `(path, text)`: the model's findings are split by file.
+    in_scope: Vec<(String, String)>,
+}
+
+impl Asked {
+    /// What the model's findings are checked against: the contract, or every file.
+    fn sources(&self) -> Vec<verify::Source> {
+        if self.request.files.is_empty() {
+            return vec![verify::Source {
+                path: self.request.filename.clone(),
+                text: self.request.contract.clone(),
+            }];
+        }
+        self.request
+            .files
+            .iter()
+            .map(|f| verify::Source {
+                path: Some(f.path.clone()),
+                text: f.content.clone(),
+            })
+            .collect()
+    }
+
+    fn contract(shown: String, text: String) -> Asked {
+        Asked {
+            request: ReportRequest {
+                contract: text,
+                filename: Some(shown.clone()),
+                ..ReportRequest::default()
+            },
+            shown,
+            in_scope: Vec::new(),
+        }
+    }
+
+    /// The project as the relay would get it: its files, and its scope as the exact paths.
+    fn project(project: &Project) -> Asked {
+        let in_scope: Vec<(String, String)> = project
+            .in_scope()
+            .into_iter()
+            .map(|i| {
+                (
+                    project.files[i].path.clone(),
+                    project.files[i].content.clone(),
+                )
+            })
+            .collect();
+        Asked {
+            shown: format!("the {} project", project.layout.kind.as_str()),
+            request: ReportRequest {
+                files: project
+                    .files
+                    .iter()
+                    .map(|f| ProjectFile {
+                        path: f.path.clone(),
+                        content: f.content.clone(),
+                    })
+                    .collect(),
+                scope: in_scope.iter().map(|(p, _)| globset::escape(p)).collect(),
+                ..ReportRequest::default()
+            },
+            in_scope,
+        }
+    }
+
+    /// The guard's hits: the contract's, or every file's with its path.
+    fn guard(&self) -> Option<String> {
+        if self.request.files.is_empty() {
+            return guard_notice(&self.request.contract, &self.shown);
+        }
+        injection::notice(&injection::scan_files(
+            self.request
+                .files
+                .iter()
+                .map(|f| (f.path.as_str(), f.content.as_str())),
+        ))
+    }
+
+    /// The model's report as audited files: the contract's, or one per file in scope with
+    /// the findings at its lines (findings naming no file of the project go to the first).
+    fn audited(&self, mut report: Report) -> Vec<Audited> {
+        if self.in_scope.is_empty() {
+            let text = &self.request.contract;
+            check_lines(&mut report, text, Some(&self.shown));
+            return vec![Audited {
+                report,
+                language: detect_language(text, Some(&self.shown)),
+                path: self.shown.clone(),
+                source: text.clone(),
+            }];
+        }
+        let file_of = |f: &crate::report::Finding| {
+            let named = f.locations.first().and_then(|l| l.file.as_deref())?;
+            self.in_scope
+                .iter()
+                .position(|(p, _)| p == named)
+                .or_else(|| {
+                    let name = named.rsplit('/').next().unwrap_or(named);
+                    self.in_scope
+                        .iter()
+                        .position(|(p, _)| p.rsplit('/').next() == Some(name))
+                })
+        };
+        let mut per_file: Vec<Vec<crate::report::Finding>> = vec![Vec::new(); self.in_scope.len()];
+        for f in std::mem::take(&mut report.findings) {
+            per_file[file_of(&f).unwrap_or(0)].push(f);
+        }
+        self.in_scope
+            .iter()
+            .zip(per_file)
+            .map(|((path, text), findings)| {
+                let mut part = Report {
+                    findings,
+                    ..report.clone()
+                };
+                check_lines(&mut part, text, Some(path));
+                Audited {
+                    report: part,
+                    language: detect_language(text, Some(path)),
+                    path: path.clone(),
+                    source: text.clone(),
+                }
+            })
+            .collect()
+    }
+}
+
+/// Each of `inputs` asked of the model on its own.
 async fn with_model(
     args: &AuditArgs,
     model: &str,
-    inputs: &[(PathBuf, String)],
+    inputs: &[Asked],
+    root: Option<&Path>,
     out: &mut dyn Write,
 ) -> u8 {
     let settings = match Settings::from_env() {
@@ -160,24 +404,22 @@ async fn with_model(
         }
     };
     let mut audited = Vec::new();
-    for (path, text) in inputs {
-        let shown = display_path(path);
-        let mut markdown = guard_notice(text, &shown).unwrap_or_default();
+    for asked in inputs {
+        let shown = asked.shown.clone();
+        let mut markdown = asked.guard().unwrap_or_default();
         let guard_len = markdown.len();
         if stream_md && out.write_all(markdown.as_bytes()).is_err() {
             return exit::USAGE;
         }
         // As on the server: the analyzer's findings guide the model and check its report.
-        let index = Arc::new(verify::CodeIndex::build(&[verify::Source {
-            path: Some(shown.clone()),
-            text: text.clone(),
-        }]));
+        let index = Arc::new(verify::CodeIndex::build(&asked.sources()));
         let guidance = verify::candidates_prompt(&index);
         let job = ReportJob {
             provider,
             model: model_name,
-            contract: text,
-            filename: Some(&shown),
+            contract: &asked.request.contract,
+            filename: asked.request.filename.as_deref(),
+            project: providers::ProjectFiles::of(&asked.request),
             guidance: guidance.as_deref(),
             limits: &settings.limits,
             builtin_pace: std::time::Duration::ZERO,
@@ -238,17 +480,11 @@ async fn with_model(
             let _ = out.write_all(b"\n");
         }
         // The guard's findings are ours: only the model's are checked.
-        let (mut report, _) = verify::verify_report_after(&markdown, &markdown[..guard_len], index);
-        check_lines(&mut report, text, Some(&shown));
-        audited.push(Audited {
-            report,
-            language: detect_language(text, Some(&shown)),
-            path: shown,
-            source: text.clone(),
-        });
+        let (report, _) = verify::verify_report_after(&markdown, &markdown[..guard_len], index);
+        audited.extend(asked.audited(report));
     }
     if !stream_md {
-        let text = render(args.format, model, &audited);
+        let text = render(args.format, model, &audited, root);
         if out.write_all(text.as_bytes()).is_err() {
             return exit::USAGE;
         }

@@ -75,7 +75,8 @@ pub fn run(args: ExportArgs) -> u8 {
         report,
         source: source_text,
     }];
-    let out = render(args.format, "unknown", &audited);
+    let cwd = std::env::current_dir().ok();
+    let out = render(args.format, "unknown", &audited, cwd.as_deref());
     let written = match &args.output {
         Some(p) => std::fs::write(p, out.as_bytes()),
         None => std::io::stdout().lock().write_all(out.as_bytes()),

@@ -5,6 +5,7 @@
 mod audit;
 mod export;
 mod output;
+mod project;
 mod serve;
 mod spinner;
 
@@ -44,7 +45,8 @@ pub struct Cli {
 pub enum Command {
     /// Serve the web app (the default).
     Serve,
-    /// Audit contract files with the offline analyzer, or a model with `--model`.
+    /// Audit contract files, a project folder or a project's .zip with the offline analyzer,
+    /// or a model with `--model`.
     Audit(AuditArgs),
     /// Convert a saved markdown report to JSON, SARIF or our markdown grammar.
     Export(ExportArgs),
@@ -69,9 +71,17 @@ pub struct ExportArgs {
 
 #[derive(clap::Args, Debug)]
 pub struct AuditArgs {
-    /// Solidity (.sol) or Vyper (.vy) files.
-    #[arg(required = true, value_name = "FILE")]
+    /// Solidity (.sol) or Vyper (.vy) files (several are one project), a project's folder
+    /// (Foundry, Hardhat or plain) or a .zip of one.
+    #[arg(required = true, value_name = "FILE|DIR|ZIP")]
     pub files: Vec<PathBuf>,
+    /// Only files matching this glob (project path, e.g. `src/core/**`) are in scope;
+    /// repeat for more. Default: the project's own sources.
+    #[arg(long, value_name = "GLOB")]
+    pub scope: Vec<String>,
+    /// Files matching this glob are out of scope; repeat for more.
+    #[arg(long, value_name = "GLOB")]
+    pub exclude: Vec<String>,
     /// `provider/model` as configured for the server (AUDITSTREAM_* and auditstream.toml);
     /// without it the offline analyzer runs.
     #[arg(long, value_name = "PROVIDER/MODEL")]

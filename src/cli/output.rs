@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::Format;
 use crate::report::export::{
-    AuditedContract, ReportDocument, SarifInput, SarifTool, to_sarif_string,
+    AuditedContract, ReportDocument, SarifInput, SarifTool, to_sarif_string_in,
 };
 use crate::report::{Language, Report, write_report};
 
@@ -20,8 +20,9 @@ pub struct Audited {
 }
 
 /// The output text. Markdown: the reports one after another. JSON: the document for one
-/// file, an array of documents for several. SARIF: one run with every file's results.
-pub fn render(format: Format, model: &str, audited: &[Audited]) -> String {
+/// file, an array of documents for several. SARIF: one run with every file's results, its
+/// relative paths relative to `root` (`%SRCROOT%`).
+pub fn render(format: Format, model: &str, audited: &[Audited], root: Option<&Path>) -> String {
     match format {
         Format::Md => audited
             .iter()
@@ -54,7 +55,8 @@ pub fn render(format: Format, model: &str, audited: &[Audited]) -> String {
                     source: (!a.source.is_empty()).then_some(a.source.as_str()),
                 })
                 .collect();
-            to_sarif_string(&inputs, &SarifTool::default())
+            let root = root.map(|r| r.to_string_lossy().replace('\\', "/"));
+            to_sarif_string_in(&inputs, &SarifTool::default(), root.as_deref())
         }
     }
 }

@@ -171,6 +171,10 @@ pub fn verify_report_after(
     prefix: &str,
     index: Arc<CodeIndex>,
 ) -> (Report, Vec<FindingCheck>) {
+    if !index.has_code() {
+        // Nothing to check against (not a contract): the report as it is.
+        return (parse_finished_report(markdown), Vec::new());
+    }
     let mut joiner = Joiner::after(index, prefix);
     let mut checks = joiner.push(markdown.strip_prefix(prefix).unwrap_or(markdown));
     checks.extend(joiner.finish(true));

@@ -24,7 +24,7 @@ impl Detector for ConstructorName {
             return Vec::new();
         }
         let mut hits = Vec::new();
-        for c in &cx.symbols().contracts {
+        for c in cx.symbols().local_contracts() {
             if c.kind != ContractKind::Contract
                 || c.functions
                     .iter()

@@ -27,7 +27,7 @@ impl Detector for DefaultVisibility {
             return Vec::new();
         }
         let mut hits = Vec::new();
-        for c in &cx.symbols().contracts {
+        for c in cx.symbols().local_contracts() {
             if c.kind == ContractKind::Interface {
                 continue;
             }

@@ -99,7 +99,7 @@ fn find_in<'t>(
 /// Whether `name` is a local of `f` (not a parameter: a parameter's value comes from the
 /// caller, whatever the body assigns to it later).
 pub fn is_local(f: &Function<'_>, name: &str) -> bool {
-    f.locals.contains(name) && !f.params.iter().any(|(p, _)| *p == name)
+    f.locals().contains(name) && !f.params.iter().any(|(p, _)| *p == name)
 }
 
 /// The local a value is stored into when `node` is the whole right side of a declaration

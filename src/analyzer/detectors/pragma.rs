@@ -28,7 +28,7 @@ impl Detector for FloatingPragma {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let Some(p) = &cx.pragma else {
-            if cx.language == Language::Solidity && cx.symbols().contracts.is_empty() {
+            if cx.language == Language::Solidity && cx.symbols().local_contracts().is_empty() {
                 return Vec::new();
             }
             return vec![Hit::at_line(1, Severity::Info, Confidence::High, "No compiler version pragma").explain(

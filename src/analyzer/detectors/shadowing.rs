@@ -22,7 +22,7 @@ impl Detector for Shadowing {
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let s = cx.symbols();
         let mut hits = Vec::new();
-        for (ci, c) in s.contracts.iter().enumerate() {
+        for (ci, c) in s.local_contracts().iter().enumerate() {
             let bases = &s.lineage(ci)[1..];
             for v in &c.state {
                 let Some(base) = bases

@@ -167,7 +167,7 @@ fn writes_immutable(cx: &Context<'_>, assignment: &Node<'_>) -> bool {
         .and_then(|c| s.state_var(c, name))
         .is_some_and(|v| v.constant)
         && s.enclosing(assignment)
-            .is_some_and(|f| !f.locals.contains(name))
+            .is_some_and(|f| !f.locals().contains(name))
 }
 
 /// Whether internal function `call.method`, given the clock as argument `index`, lets that

@@ -40,7 +40,7 @@ impl Detector for UnusedVariable {
                 })
             })
         };
-        for c in &s.contracts {
+        for c in s.local_contracts() {
             if c.kind == ContractKind::Interface {
                 continue;
             }

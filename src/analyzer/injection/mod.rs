@@ -76,6 +76,8 @@ impl Aim {
 pub struct InjectionHit {
     /// 1-based line of the source where the text starts.
     pub line: usize,
+    /// The project file the line is in; `None` for a single contract.
+    pub file: Option<String>,
     pub aim: Aim,
     /// The text, cleaned of control characters and Markdown, at most `MAX_EXCERPT_CHARS`.
     pub excerpt: String,
@@ -95,6 +97,19 @@ pub fn scan(contract: &str, filename: Option<&str>) -> Vec<InjectionHit> {
     hits
 }
 
+/// Every hit in a project's files, each naming its file.
+pub fn scan_files<'a>(files: impl IntoIterator<Item = (&'a str, &'a str)>) -> Vec<InjectionHit> {
+    files
+        .into_iter()
+        .flat_map(|(path, content)| {
+            scan(content, Some(path)).into_iter().map(|mut hit| {
+                hit.file = Some(path.to_owned());
+                hit
+            })
+        })
+        .collect()
+}
+
 /// The block the relay sends before the model's first token when `hits` is not empty: a
 /// one-line notice, then one finding per hit in the report grammar (docs/reports.md) with ids
 /// `G-1`, `G-2`, … so the findings parser lists them beside the model's own.
@@ -110,6 +125,10 @@ pub fn notice(hits: &[InjectionHit]) -> Option<String> {
         hits.len()
     );
     for (i, h) in hits.iter().enumerate() {
+        let line = match &h.file {
+            Some(file) => format!("{file}:{}", h.line),
+            None => h.line.to_string(),
+        };
         out.push_str(&format!(
             "### G-{n}. Text aimed at the model\n\
              - **Severity:** High\n\
@@ -121,7 +140,6 @@ pub fn notice(hits: &[InjectionHit]) -> Option<String> {
              **Recommendation.** Remove the text, then audit again; until then, do not \
              trust a clean report of this contract.\n\n",
             n = i + 1,
-            line = h.line,
             what = h.aim.describe(),
             excerpt = h.excerpt,
         ));
@@ -137,6 +155,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
         if has_hidden_text(text) {
             hits.push(InjectionHit {
                 line: *line,
+                file: None,
                 aim: Aim::Hidden,
                 excerpt: hidden_summary(text),
             });
@@ -150,6 +169,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
             if re.is_match(&squeezed) {
                 hits.push(InjectionHit {
                     line: *line,
+                    file: None,
                     aim: *aim,
                     excerpt: excerpt(text),
                 });
@@ -190,6 +210,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
             let line = line_at(&word_starts, m.start());
             hits.push(InjectionHit {
                 line,
+                file: None,
                 aim: *aim,
                 excerpt: excerpt(&text_of(line)),
             });
@@ -200,6 +221,7 @@ fn scan_piece(piece: &Piece) -> Vec<InjectionHit> {
             let line = line_at(&compact_starts, at);
             hits.push(InjectionHit {
                 line,
+                file: None,
                 aim: Aim::Role,
                 excerpt: excerpt(&text_of(line)),
             });

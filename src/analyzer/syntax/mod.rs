@@ -24,6 +24,9 @@ pub mod kind {
     pub const MODIFIER: &str = "modifier_definition";
     pub const MODIFIER_INVOCATION: &str = "modifier_invocation";
     pub const STRUCT: &str = "struct_declaration";
+    pub const ENUM: &str = "enum_declaration";
+    pub const EVENT: &str = "event_definition";
+    pub const ERROR_DECLARATION: &str = "error_declaration";
     pub const PARAMETER: &str = "parameter";
     pub const VISIBILITY: &str = "visibility";
     pub const MUTABILITY: &str = "state_mutability";
@@ -80,6 +83,9 @@ pub mod kind {
         MODIFIER,
         MODIFIER_INVOCATION,
         STRUCT,
+        ENUM,
+        EVENT,
+        ERROR_DECLARATION,
         PARAMETER,
         VISIBILITY,
         MUTABILITY,
@@ -252,6 +258,12 @@ impl<'t> Node<'t> {
         self.raw.end_position().row + 1
     }
 
+    /// Which file the node is in: the same number for every node of one parsed text, and
+    /// different ones for different texts (a project's files share one symbol table).
+    pub fn file(&self) -> usize {
+        self.src.as_ptr() as usize
+    }
+
     pub fn start_byte(&self) -> usize {
         self.raw.start_byte()
     }
@@ -379,7 +391,8 @@ impl<'t> Node<'t> {
 
     /// Whether `self` lies inside `other` (or is it).
     pub fn within(&self, other: &Node<'_>) -> bool {
-        other.raw.start_byte() <= self.raw.start_byte()
+        self.file() == other.file()
+            && other.raw.start_byte() <= self.raw.start_byte()
             && self.raw.end_byte() <= other.raw.end_byte()
     }
 

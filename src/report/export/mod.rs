@@ -6,4 +6,7 @@ pub mod json;
 pub mod sarif;
 
 pub use json::{AuditedContract, JSON_SCHEMA, ReportDocument, Timings, Tool};
-pub use sarif::{SarifInput, SarifTool, security_severity, to_sarif, to_sarif_string};
+pub use sarif::{
+    SRCROOT, SarifInput, SarifTool, security_severity, to_sarif, to_sarif_in, to_sarif_string,
+    to_sarif_string_in,
+};

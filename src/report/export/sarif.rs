@@ -1,6 +1,12 @@
 //! SARIF 2.1.0 for GitHub code scanning: one run, one rule per rule id, one result per
-//! finding, across any number of audited files. Typed structs rather than `serde_json::Value`
-//! so the mapping is checked by the compiler and reads as the spec does.
+//! finding, one artifact per audited file, across any number of files. Typed structs rather
+//! than `serde_json::Value` so the mapping is checked by the compiler and reads as the spec
+//! does.
+//!
+//! URIs: a relative path stays a relative reference; given the root it is relative to (a
+//! project's folder, the working directory), each carries `uriBaseId: "%SRCROOT%"` and the
+//! run says where `%SRCROOT%` is (`originalUriBaseIds`). An absolute path is never written
+//! as a bare `/…` reference (SARIF1004): it becomes a `file://` URI.
 //!
 //! Checked by Microsoft's SARIF Multitool (`validate --rule-kind "Gh;Sarif"`) in
 //! `tests/sarif.rs`.
@@ -70,13 +76,40 @@ fn level(severity: Severity) -> &'static str {
 
 /// The SARIF log as pretty JSON, ending with a newline.
 pub fn to_sarif_string(inputs: &[SarifInput<'_>], tool: &SarifTool) -> String {
-    let mut s = serde_json::to_string_pretty(&to_sarif(inputs, tool)).expect("plain data");
+    to_sarif_string_in(inputs, tool, None)
+}
+
+/// The SARIF log as pretty JSON, with the inputs' relative paths relative to `root` (an
+/// absolute folder path, or a `file://` URI) through `%SRCROOT%`.
+pub fn to_sarif_string_in(
+    inputs: &[SarifInput<'_>],
+    tool: &SarifTool,
+    root: Option<&str>,
+) -> String {
+    let mut s = serde_json::to_string_pretty(&to_sarif_in(inputs, tool, root)).expect("plain data");
     s.push('\n');
     s
 }
 
+/// The base id every relative URI is given when the root is known.
+pub const SRCROOT: &str = "%SRCROOT%";
+
 /// The SARIF log of `inputs`: every file's findings in one run.
 pub fn to_sarif(inputs: &[SarifInput<'_>], tool: &SarifTool) -> Log {
+    to_sarif_in(inputs, tool, None)
+}
+
+/// `to_sarif` with the root the inputs' relative paths are relative to.
+pub fn to_sarif_in(inputs: &[SarifInput<'_>], tool: &SarifTool, root: Option<&str>) -> Log {
+    let base = root.map(root_uri);
+    let base_id = base.as_ref().map(|_| SRCROOT);
+    let mut artifacts: Vec<Artifact> = Vec::new();
+    for input in inputs {
+        let location = artifact_location(input.path, base_id, None);
+        if !artifacts.iter().any(|a| a.location.uri == location.uri) {
+            artifacts.push(Artifact { location });
+        }
+    }
     let mut rules: Vec<Rule> = Vec::new();
     let mut rule_index: BTreeMap<String, usize> = BTreeMap::new();
     let mut results = Vec::new();
@@ -87,7 +120,10 @@ pub fn to_sarif(inputs: &[SarifInput<'_>], tool: &SarifTool) -> Log {
                 rules.push(rule(finding));
                 rules.len() - 1
             });
-            let (location, note) = physical_location(input, finding.locations.first());
+            let (mut location, note) = physical_location(input, finding.locations.first(), base_id);
+            location.artifact_location.index = artifacts
+                .iter()
+                .position(|a| a.location.uri == location.artifact_location.uri);
             let print = fingerprint(input.path, finding);
             let n = seen.entry(print.clone()).or_default();
             *n += 1;
@@ -135,9 +171,58 @@ pub fn to_sarif(inputs: &[SarifInput<'_>], tool: &SarifTool) -> Log {
                     rules,
                 },
             },
+            original_uri_base_ids: base.map(|uri| BTreeMap::from([(SRCROOT, BaseUri { uri })])),
+            artifacts,
             results,
         }],
     }
+}
+
+/// `path` as an artifact location: a relative reference under `base_id`, or a `file://`
+/// URI for an absolute path.
+fn artifact_location(
+    path: &str,
+    base_id: Option<&'static str>,
+    index: Option<usize>,
+) -> ArtifactLocation {
+    match absolute_uri(path) {
+        Some(uri) => ArtifactLocation {
+            uri,
+            uri_base_id: None,
+            index,
+        },
+        None => ArtifactLocation {
+            uri: encode_uri(path),
+            uri_base_id: base_id,
+            index,
+        },
+    }
+}
+
+/// A `file://` URI for an absolute path (`/x/A.sol`, `C:/x/A.sol`); `None` for a relative one.
+fn absolute_uri(path: &str) -> Option<String> {
+    let p = path.replace('\\', "/");
+    if p.starts_with("file://") {
+        return Some(p);
+    }
+    let b = p.as_bytes();
+    let drive = b.len() >= 2 && b[0].is_ascii_alphabetic() && b[1] == b':';
+    if p.starts_with('/') {
+        Some(format!("file://{}", encode_uri(&p)))
+    } else if drive {
+        Some(format!("file:///{}:{}", &p[..1], encode_uri(&p[2..])))
+    } else {
+        None
+    }
+}
+
+/// The root as an absolute `file://` URI ending with `/`, as `originalUriBaseIds` wants.
+fn root_uri(root: &str) -> String {
+    let mut uri = absolute_uri(root).unwrap_or_else(|| format!("file:///{}", encode_uri(root)));
+    if !uri.ends_with('/') {
+        uri.push('/');
+    }
+    uri
 }
 
 /// A rule from the first finding that uses its id.
@@ -177,6 +262,7 @@ fn rule(f: &Finding) -> Rule {
 fn physical_location(
     input: &SarifInput<'_>,
     at: Option<&Location>,
+    base_id: Option<&'static str>,
 ) -> (PhysicalLocation, Option<String>) {
     let line_count = input.source.map(|s| s.lines().count().max(1) as u32);
     let uri = at
@@ -218,9 +304,7 @@ fn physical_location(
         })
     });
     let location = PhysicalLocation {
-        artifact_location: ArtifactLocation {
-            uri: encode_uri(uri),
-        },
+        artifact_location: artifact_location(uri, base_id, None),
         region: Region {
             start_line: start,
             end_line: end,
@@ -269,7 +353,7 @@ fn file_name(path: &str) -> &str {
     path.rsplit(['/', '\\']).next().unwrap_or(path)
 }
 
-/// A relative path as a URI reference: `/`-separated, anything outside the unreserved set
+/// A path as a URI reference: `/`-separated, anything outside the unreserved set
 /// percent-encoded.
 fn encode_uri(path: &str) -> String {
     let path = path.replace('\\', "/");
@@ -332,9 +416,23 @@ pub struct Log {
 }
 
 #[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
 struct Run {
     tool: RunTool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    original_uri_base_ids: Option<BTreeMap<&'static str, BaseUri>>,
+    artifacts: Vec<Artifact>,
     results: Vec<SarifResult>,
+}
+
+#[derive(Serialize, Debug)]
+struct BaseUri {
+    uri: String,
+}
+
+#[derive(Serialize, Debug)]
+struct Artifact {
+    location: ArtifactLocation,
 }
 
 #[derive(Serialize, Debug)]
@@ -416,8 +514,13 @@ struct PhysicalLocation {
 }
 
 #[derive(Serialize, Debug)]
+#[serde(rename_all = "camelCase")]
 struct ArtifactLocation {
     uri: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    uri_base_id: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    index: Option<usize>,
 }
 
 #[derive(Serialize, Debug)]

@@ -33,6 +33,8 @@ pub struct FileProvider {
     /// first token; checked against the configured providers at start-up.
     #[serde(default)]
     pub fallback: Vec<String>,
+    /// The models' context window in tokens; a 32k-token model when absent.
+    pub context_tokens: Option<usize>,
 }
 
 impl FileConfig {
@@ -85,6 +87,7 @@ impl FileConfig {
                 api_key: p.api_key_env.as_deref().and_then(get).map(Secret::new),
                 models,
                 fallback: parse_fallbacks(name, p.fallback.iter().map(String::as_str))?,
+                context_tokens: p.context_tokens.unwrap_or(super::DEFAULT_CONTEXT_TOKENS),
             });
         }
         Ok(out)

@@ -54,7 +54,14 @@ pub struct ProviderConfig {
     /// Asked in order when this provider fails before its first token (`fallback` in
     /// the file, `AUDITSTREAM_FALLBACK` for the default provider).
     pub fallback: Vec<ModelRef>,
+    /// The context window of this provider's models, in tokens (`context_tokens` in the
+    /// file, `AUDITSTREAM_CONTEXT_TOKENS` for the provider the environment describes): a
+    /// project whose prompt would not fit is refused before the model is asked.
+    pub context_tokens: usize,
 }
+
+/// The context window assumed when none is configured: a 32k-token model.
+pub const DEFAULT_CONTEXT_TOKENS: usize = 32_768;
 
 /// One `provider/model` entry of a fallback chain; `provider` names a configured provider.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -164,6 +171,10 @@ pub struct Limits {
     /// `AUDITSTREAM_ANALYZER_GUIDES`: whether the analyzer's findings go into the model's
     /// prompt as candidates to confirm, refute or add to.
     pub analyzer_guides: bool,
+    /// `AUDITSTREAM_MAX_PROJECT_BYTES`, `_PROJECT_FILES`, `_FILE_BYTES`, `_ZIP_ENTRIES`,
+    /// `_ZIP_UNPACKED_BYTES`, `_ZIP_RATIO`: what a project (a request's `files`, a folder
+    /// or zip given to `auditstream audit`) may hold.
+    pub project: crate::project::ProjectLimits,
 }
 
 impl Default for Limits {
@@ -186,6 +197,7 @@ impl Default for Limits {
             analyzer_info: true,
             verify_findings: true,
             analyzer_guides: true,
+            project: crate::project::ProjectLimits::default(),
         }
     }
 }
@@ -290,6 +302,11 @@ impl Settings {
                     api_key: get("AUDITSTREAM_API_KEY").map(Secret::new),
                     models: vec![model],
                     fallback: Vec::new(),
+                    context_tokens: num(
+                        &get,
+                        "AUDITSTREAM_CONTEXT_TOKENS",
+                        DEFAULT_CONTEXT_TOKENS,
+                    )?,
                 },
             );
         } else if kind == Some(ProviderKind::Builtin) {
@@ -349,6 +366,30 @@ impl Settings {
             analyzer_info: flag(&get, "AUDITSTREAM_ANALYZER_INFO", d.analyzer_info)?,
             verify_findings: flag(&get, "AUDITSTREAM_VERIFY_FINDINGS", d.verify_findings)?,
             analyzer_guides: flag(&get, "AUDITSTREAM_ANALYZER_GUIDES", d.analyzer_guides)?,
+            project: crate::project::ProjectLimits {
+                max_total_bytes: num(
+                    &get,
+                    "AUDITSTREAM_MAX_PROJECT_BYTES",
+                    d.project.max_total_bytes,
+                )?,
+                max_files: num(&get, "AUDITSTREAM_MAX_PROJECT_FILES", d.project.max_files)?,
+                max_file_bytes: num(&get, "AUDITSTREAM_MAX_FILE_BYTES", d.project.max_file_bytes)?,
+                max_zip_entries: num(
+                    &get,
+                    "AUDITSTREAM_MAX_ZIP_ENTRIES",
+                    d.project.max_zip_entries,
+                )?,
+                max_unpacked_bytes: num(
+                    &get,
+                    "AUDITSTREAM_MAX_ZIP_UNPACKED_BYTES",
+                    d.project.max_unpacked_bytes,
+                )?,
+                max_compression_ratio: num(
+                    &get,
+                    "AUDITSTREAM_MAX_ZIP_RATIO",
+                    d.project.max_compression_ratio,
+                )?,
+            },
         };
         if limits.rate_per_minute > 0 && limits.rate_burst == 0 {
             return Err(ConfigError::BadNumber {
@@ -386,6 +427,7 @@ impl ProviderConfig {
             api_key: None,
             models: vec![BUILTIN_MODEL.into()],
             fallback: Vec::new(),
+            context_tokens: DEFAULT_CONTEXT_TOKENS,
         }
     }
 

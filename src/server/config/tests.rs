@@ -242,3 +242,59 @@ fn analyzer_info_findings_are_kept_unless_switched_off() {
     assert!(on.limits.analyzer_info);
     assert!(settings(&[("AUDITSTREAM_ANALYZER_INFO", "maybe")]).is_err());
 }
+
+#[test]
+fn project_limits_are_named_settings() {
+    let d = settings(&[]).unwrap().limits.project;
+    assert_eq!(d, crate::project::ProjectLimits::default());
+    let s = settings(&[
+        ("AUDITSTREAM_MAX_PROJECT_BYTES", "1000"),
+        ("AUDITSTREAM_MAX_PROJECT_FILES", "7"),
+        ("AUDITSTREAM_MAX_FILE_BYTES", "500"),
+        ("AUDITSTREAM_MAX_ZIP_ENTRIES", "9"),
+        ("AUDITSTREAM_MAX_ZIP_UNPACKED_BYTES", "2000"),
+        ("AUDITSTREAM_MAX_ZIP_RATIO", "20"),
+    ])
+    .unwrap()
+    .limits
+    .project;
+    assert_eq!(
+        (
+            s.max_total_bytes,
+            s.max_files,
+            s.max_file_bytes,
+            s.max_zip_entries,
+            s.max_unpacked_bytes,
+            s.max_compression_ratio
+        ),
+        (1000, 7, 500, 9, 2000, 20)
+    );
+    assert!(settings(&[("AUDITSTREAM_MAX_ZIP_RATIO", "lots")]).is_err());
+}
+
+#[test]
+fn context_tokens_per_provider() {
+    assert_eq!(
+        settings(&[]).unwrap().default_provider().context_tokens,
+        DEFAULT_CONTEXT_TOKENS
+    );
+    let s = settings(&[
+        ("AUDITSTREAM_PROVIDER", "openai"),
+        ("AUDITSTREAM_CONTEXT_TOKENS", "131072"),
+    ])
+    .unwrap();
+    assert_eq!(s.default_provider().context_tokens, 131_072);
+    let file = file::FileConfig::parse(
+        "[[provider]]\nname = \"big\"\nkind = \"openai\"\ncontext_tokens = 200000\n\n[[provider]]\nname = \"small\"\nkind = \"ollama\"\n",
+        std::path::Path::new("auditstream.toml"),
+    )
+    .unwrap();
+    let providers = file.providers(&|_| None).unwrap();
+    assert_eq!(
+        providers
+            .iter()
+            .map(|p| p.context_tokens)
+            .collect::<Vec<_>>(),
+        [200_000, DEFAULT_CONTEXT_TOKENS]
+    );
+}

@@ -27,7 +27,15 @@ impl FromRequest<AppState> for JsonBody {
         check_json(req.headers())?;
         let limits = &state.settings.limits;
         let max = limits.max_contract_bytes;
-        let bytes = read_body(req.into_body(), body_limit(max), limits.body_timeout, max).await?;
+        // A project's files may hold more than one contract may.
+        let largest = max.max(limits.project.max_total_bytes);
+        let bytes = read_body(
+            req.into_body(),
+            body_limit(largest),
+            limits.body_timeout,
+            max,
+        )
+        .await?;
         Ok(JsonBody(bytes))
     }
 }

@@ -5,6 +5,9 @@ use std::time::Duration;
 
 use super::{Finish, Frame, FrameStream};
 use crate::analyzer;
+use crate::analyzer::project::analyze_project;
+use crate::project::Project;
+use crate::report::{Language, write_report};
 
 /// Streams the analyzer's report for `contract`, one token every `pace`
 /// (no delay when `pace` is zero).
@@ -24,7 +27,28 @@ pub fn stream_with_info(
     if !info {
         analysis = analysis.without_info();
     }
-    let report = analyzer::render_markdown(&analysis);
+    paced(analyzer::render_markdown(&analysis), pace)
+}
+
+/// Streams the analyzer's one report over `project` (every file in scope, findings at
+/// `path:line`), paced as `stream`.
+pub fn stream_project(project: &Project, pace: Duration, info: bool) -> FrameStream {
+    let mut analysis = analyze_project(project);
+    if !info {
+        analysis.files = analysis
+            .files
+            .into_iter()
+            .map(|a| a.without_info())
+            .collect();
+    }
+    paced(
+        write_report(&analysis.combined_report(), Language::Solidity),
+        pace,
+    )
+}
+
+/// `report` as word-sized tokens, one every `pace`, then `stop`.
+fn paced(report: String, pace: Duration) -> FrameStream {
     Box::pin(async_stream::stream! {
         let mut count = 0u64;
         for token in tokens(&report) {

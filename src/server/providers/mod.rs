@@ -32,6 +32,8 @@ use super::{
     error::ApiError,
     prompt,
 };
+use crate::project::{Project, ProjectLimits};
+use crate::protocol::{ProjectFile, ReportRequest};
 
 /// Frames from a model, ending with one `Finish` or one `StreamFailure`.
 /// Dropping it closes the upstream connection at once.
@@ -71,6 +73,24 @@ pub enum OpenError {
     Rejected { status: u16, message: String },
     #[error("{provider} sent no response within {} s", .after.as_secs_f64())]
     Timeout { provider: String, after: Duration },
+    #[error(
+        "the project's prompt needs about {needed} tokens with room for the report, more \
+         than the {budget} of `{model}` (`context_tokens`); narrow it with `scope` or \
+         `exclude` globs, or pick a model with a larger context"
+    )]
+    TooLargeForModel {
+        model: String,
+        needed: usize,
+        budget: usize,
+    },
+}
+
+/// Tokens kept free for the model's report when a project's prompt is measured.
+pub const REPORT_TOKENS: usize = 8_192;
+
+/// A cautious token count for code: one token per three bytes.
+pub fn estimated_tokens(text: &str) -> usize {
+    text.len().div_ceil(3)
 }
 
 /// The status and code a failure to open the model is answered with.
@@ -79,6 +99,9 @@ pub fn open_error_status(e: &OpenError) -> (StatusCode, &'static str) {
         OpenError::Unreachable { .. } => (StatusCode::BAD_GATEWAY, "upstream_unreachable"),
         OpenError::Rejected { .. } => (StatusCode::BAD_GATEWAY, "upstream_rejected"),
         OpenError::Timeout { .. } => (StatusCode::GATEWAY_TIMEOUT, "upstream_timeout"),
+        OpenError::TooLargeForModel { .. } => {
+            (StatusCode::PAYLOAD_TOO_LARGE, "project_exceeds_context")
+        }
     }
 }
 
@@ -95,6 +118,8 @@ pub struct ReportJob<'a> {
     pub model: &'a str,
     pub contract: &'a str,
     pub filename: Option<&'a str>,
+    /// A project request's files (instead of `contract`), already checked by the relay.
+    pub project: ProjectFiles<'a>,
     /// The analyzer's candidates for the model to confirm, refute or add to.
     pub guidance: Option<&'a str>,
     pub limits: &'a Limits,
@@ -104,12 +129,58 @@ pub struct ReportJob<'a> {
     pub malformed: MalformedCount,
 }
 
+/// A project request's files and scope globs, as the relay hands them on.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ProjectFiles<'a> {
+    pub files: &'a [ProjectFile],
+    pub scope: &'a [String],
+    pub exclude: &'a [String],
+}
+
+impl<'a> ProjectFiles<'a> {
+    /// No project: the job is one contract.
+    pub const NONE: ProjectFiles<'static> = ProjectFiles {
+        files: &[],
+        scope: &[],
+        exclude: &[],
+    };
+
+    pub fn of(request: &'a ReportRequest) -> ProjectFiles<'a> {
+        ProjectFiles {
+            files: &request.files,
+            scope: &request.scope,
+            exclude: &request.exclude,
+        }
+    }
+
+    /// The project, when there is one that passes the checks (the relay refused the
+    /// request otherwise).
+    fn build(&self, limits: &ProjectLimits) -> Option<Project> {
+        if self.files.is_empty() {
+            return None;
+        }
+        let files = self
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.content.clone()));
+        Project::from_texts(files, self.scope, self.exclude, limits).ok()
+    }
+}
+
 /// Asks the job's provider for a report. Returns once the model has answered with
 /// success headers; the body then streams through the returned `FrameStream`.
 pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameStream, OpenError> {
     let p = job.provider;
+    let project = job.project.build(&job.limits.project);
     let Some(wire) = p.kind.wire() else {
         // The builtin analyzer: no network, the same frames.
+        if let Some(project) = &project {
+            return Ok(builtin::stream_project(
+                project,
+                job.builtin_pace,
+                job.limits.analyzer_info,
+            ));
+        }
         return Ok(builtin::stream_with_info(
             job.contract,
             job.filename,
@@ -117,9 +188,23 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
             job.limits.analyzer_info,
         ));
     };
-    let mut user = prompt::user_message(job.contract, job.filename, &prompt::new_boundary());
+    let boundary = prompt::new_boundary();
+    let mut user = match &project {
+        Some(project) => prompt::project_message(project, &boundary),
+        None => prompt::user_message(job.contract, job.filename, &boundary),
+    };
     if let Some(candidates) = job.guidance {
         user.push_str(candidates);
+    }
+    if project.is_some() {
+        let needed = estimated_tokens(prompt::SYSTEM_PROMPT) + estimated_tokens(&user);
+        if needed + REPORT_TOKENS > p.context_tokens {
+            return Err(OpenError::TooLargeForModel {
+                model: format!("{}/{}", p.name, job.model),
+                needed: needed + REPORT_TOKENS,
+                budget: p.context_tokens,
+            });
+        }
     }
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
     let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;

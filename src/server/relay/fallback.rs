@@ -16,7 +16,10 @@ use crate::{
 /// any other refusal is the operator's to fix and is answered as it is.
 pub fn falls_back(e: &OpenError) -> bool {
     match e {
-        OpenError::Unreachable { .. } | OpenError::Timeout { .. } => true,
+        // A model with a larger context may take the project.
+        OpenError::Unreachable { .. }
+        | OpenError::Timeout { .. }
+        | OpenError::TooLargeForModel { .. } => true,
         OpenError::Rejected { status, .. } => *status == 429 || (500..=599).contains(status),
     }
 }

@@ -55,7 +55,7 @@ pub async fn report(
     let owner = owner.map(|Extension(owner)| owner);
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     // Ours, not the model's: text in the contract aimed at the model goes first.
-    let hits = injection::scan(&request.contract, request.filename.as_deref());
+    let hits = request::guard_hits(&request);
     let notice = injection::notice(&hits);
     for hit in &hits {
         state.metrics.injection_hit(hit.aim.as_str());
@@ -143,10 +143,22 @@ pub async fn report(
 /// The contract, indexed for the checks and run through the analyzer, off the async
 /// threads (a large contract takes the analyzer a while).
 async fn index_contract(request: &ReportRequest) -> Arc<verify::CodeIndex> {
-    let sources = vec![verify::Source {
-        path: request.filename.clone(),
-        text: request.contract.clone(),
-    }];
+    // A project is checked as a whole: a finding may point into any of its files.
+    let sources: Vec<verify::Source> = if request.files.is_empty() {
+        vec![verify::Source {
+            path: request.filename.clone(),
+            text: request.contract.clone(),
+        }]
+    } else {
+        request
+            .files
+            .iter()
+            .map(|f| verify::Source {
+                path: Some(f.path.clone()),
+                text: f.content.clone(),
+            })
+            .collect()
+    };
     let index = tokio::task::spawn_blocking(move || verify::CodeIndex::build(&sources))
         .await
         .unwrap_or_default();
@@ -185,6 +197,7 @@ async fn open_provider(
                 model,
                 contract: &request.contract,
                 filename: request.filename.as_deref(),
+                project: providers::ProjectFiles::of(request),
                 guidance,
                 limits: &settings.limits,
                 builtin_pace: settings.builtin_pace,

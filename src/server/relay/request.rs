@@ -1,5 +1,6 @@
 //! What `POST /api/report` asks for: the body read as a `ReportRequest` (valid JSON, a
-//! non-empty contract within the limit), and the provider and model it names.
+//! non-empty contract within the limit, or a project's files that pass the project checks
+//! and limits), and the provider and model it names.
 
 use axum::{
     extract::{FromRequest, Request},
@@ -7,6 +8,8 @@ use axum::{
 };
 
 use crate::{
+    analyzer::injection,
+    project::{Project, ProjectError, ProjectLimits},
     protocol::ReportRequest,
     server::{
         AppState,
@@ -32,6 +35,10 @@ impl FromRequest<AppState> for ReportBody {
                 format!("the request is not valid JSON: {e}"),
             )
         })?;
+        if !request.files.is_empty() {
+            check_project(&request, &state.settings.limits.project)?;
+            return Ok(ReportBody(request));
+        }
         if request.contract.trim().is_empty() {
             return Err(ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -45,6 +52,56 @@ impl FromRequest<AppState> for ReportBody {
         }
         Ok(ReportBody(request))
     }
+}
+
+/// A project request's checks: `files` alone (no `contract` beside it), every path and
+/// limit as `crate::project` checks them, valid scope globs; each refusal its own code.
+fn check_project(request: &ReportRequest, limits: &ProjectLimits) -> Result<(), ApiError> {
+    if !request.contract.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "contract_and_files",
+            "send either `contract` (one contract) or `files` (a project), not both",
+        ));
+    }
+    project_of(request, limits).map(|_| ()).map_err(|e| {
+        let status = if e.is_size_limit() {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    })
+}
+
+/// The project a request's `files` make, laid out and scoped.
+pub fn project_of(
+    request: &ReportRequest,
+    limits: &ProjectLimits,
+) -> Result<Project, ProjectError> {
+    Project::from_texts(
+        request
+            .files
+            .iter()
+            .map(|f| (f.path.clone(), f.content.clone())),
+        &request.scope,
+        &request.exclude,
+        limits,
+    )
+}
+
+/// What the prompt-injection guard reads of a request: the contract, or every file of a
+/// project with its path.
+pub fn guard_hits(request: &ReportRequest) -> Vec<injection::InjectionHit> {
+    if request.files.is_empty() {
+        return injection::scan(&request.contract, request.filename.as_deref());
+    }
+    injection::scan_files(
+        request
+            .files
+            .iter()
+            .map(|f| (f.path.as_str(), f.content.as_str())),
+    )
 }
 
 /// `provider/model`, a bare model for the default provider, or nothing for the default.

@@ -78,6 +78,7 @@ impl Session {
             contract,
             model,
             filename,
+            ..ReportRequest::default()
         };
         s.reset_report(browser::now_ms());
         s.announcement.set("generating report".into());

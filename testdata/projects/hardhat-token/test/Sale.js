@@ -1,0 +1,2 @@
+// Not read by the analyzer: a test file of the project.
+describe("Sale", () => {});
