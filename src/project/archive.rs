@@ -1,7 +1,8 @@
 //! A project sent as a `.zip`, read wholly in memory: nothing is unpacked to disk. Every
 //! entry's header is checked before any is decompressed (entry count, declared unpacked
-//! size, compression ratio, symbolic links, paths), then the kept files are read with their
-//! reads capped, so an archive whose headers lie cannot unpack past the limits either.
+//! size, symbolic links, paths, and the compression ratio of each entry that will be
+//! read), then the kept files are read with their reads capped, so an archive whose
+//! headers lie cannot unpack past the limits either.
 
 use std::io::{Cursor, Read};
 
@@ -39,16 +40,10 @@ pub fn read_zip(
                 max: limits.max_unpacked_bytes,
             });
         }
-        if entry.size()
+        let ratio_exceeded = entry.size()
             > limits
                 .max_compression_ratio
-                .saturating_mul(entry.compressed_size().max(1))
-        {
-            return Err(ProjectError::ZipRatio {
-                path: name,
-                max: limits.max_compression_ratio,
-            });
-        }
+                .saturating_mul(entry.compressed_size().max(1));
         if entry.is_symlink() {
             return Err(ProjectError::Symlink(name));
         }
@@ -66,6 +61,13 @@ pub fn read_zip(
             return Err(ProjectError::ZipEntry {
                 path,
                 reason: "it is encrypted".into(),
+            });
+        }
+        // Only what is decompressed can be a bomb: a skipped file is never unpacked.
+        if ratio_exceeded {
+            return Err(ProjectError::ZipRatio {
+                path,
+                max: limits.max_compression_ratio,
             });
         }
         intake.check_size(&path, size)?;

@@ -320,6 +320,18 @@ fn a_zip_bomb_is_refused_before_it_is_unpacked() {
 }
 
 #[test]
+fn a_skipped_file_is_never_unpacked_so_its_ratio_does_not_matter() {
+    let padding = vec![b' '; 1 << 20];
+    let bytes = zip_of(&[
+        ("src/A.sol", b"contract A {}"),
+        ("docs/blank.txt", &padding),
+    ]);
+    let (files, skipped) = archive::read_zip(&bytes, &ProjectLimits::default()).unwrap();
+    assert_eq!(files.len(), 1);
+    assert_eq!(skipped[0].path, "docs/blank.txt");
+}
+
+#[test]
 fn zip_file_limits_apply_before_reading() {
     let bytes = zip_of(&[("src/A.sol", b"contract A {}")]);
     let at = ProjectLimits {
