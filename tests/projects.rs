@@ -311,7 +311,25 @@ async fn a_project_goes_to_the_model_in_one_prompt_and_its_findings_back_to_thei
         .await
         .expect("the binary exits")
         .unwrap();
-    let got = findings(&json(&out));
+    let doc = json(&out);
+    // The model's findings only: the analyzer's own, which the model missed, join the
+    // report marked `found_by: analyzer` (docs/verification.md).
+    let mut model_only = doc.clone();
+    for d in model_only.as_array_mut().unwrap() {
+        d["findings"]
+            .as_array_mut()
+            .unwrap()
+            .retain(|f| f["found_by"] != "analyzer");
+    }
+    let joined = doc
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["findings"].as_array().unwrap())
+        .filter(|f| f["found_by"] == "analyzer")
+        .count();
+    assert!(joined > 0, "the analyzer's findings join the model's");
+    let got = findings(&model_only);
     assert_eq!(model.received().len(), 1, "one prompt for the project");
     let user = model.received()[0].body["messages"][1]["content"]
         .as_str()
