@@ -183,7 +183,8 @@ pub struct FindingCheck {
     pub verdict: crate::report::Verdict,
     pub reason: String,
     pub found_by: crate::report::FoundBy,
-    /// The whole finding, for one the analyzer found and the model did not write.
+    /// The finding as parsed, with its verdict (for one the analyzer found and the model
+    /// did not write, the analyzer's finding).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub finding: Option<Box<crate::report::Finding>>,
 }
@@ -215,9 +216,12 @@ pub fn apply_checks(report: &mut crate::report::Report, markdown: &str, checks: 
             c.apply(f);
         }
     }
-    report
-        .findings
-        .extend(checks.iter().filter_map(|c| c.finding.as_deref().cloned()));
+    report.findings.extend(
+        checks
+            .iter()
+            .filter(|c| c.report_line.is_none())
+            .filter_map(|c| c.finding.as_deref().cloned()),
+    );
 }
 
 /// One event of the report stream; its SSE `event:` name is the variant's, lower-cased.

@@ -69,6 +69,13 @@ async fn verdicts_stream_with_the_report_and_the_analyzer_joins_it() {
     );
     assert_eq!(model[0].report_line, Some(5));
     assert_eq!(model[1].verdict, Verdict::Unverified);
+    // Each event carries the finding as parsed, with its verdict.
+    let parsed = model[1].finding.as_ref().expect("the parsed finding");
+    assert_eq!(
+        (parsed.title.as_str(), parsed.verdict),
+        ("Missing event in `setJackpot()`", Some(Verdict::Unverified))
+    );
+    assert_eq!(parsed.locations[0].line, 41);
     assert_eq!(model[1].reason, "no function `setJackpot` in Lottery.sol");
     // The analyzer's findings the model did not write come whole, after the model's.
     let joined: Vec<&FindingCheck> = got.iter().filter(|c| c.report_line.is_none()).collect();

@@ -112,18 +112,23 @@ impl Joiner {
         if let Some(i) = o.confirmed_by {
             self.matched.insert(i);
         }
+        let found_by = if o.confirmed_by.is_some() {
+            FoundBy::Both
+        } else {
+            FoundBy::Model
+        };
+        let mut parsed = f.clone();
+        parsed.verdict = Some(o.verdict);
+        parsed.reason = Some(o.reason.clone());
+        parsed.found_by = Some(found_by);
         FindingCheck {
             report_line,
             id: f.id.clone(),
             title: f.title.clone(),
             verdict: o.verdict,
             reason: o.reason,
-            found_by: if o.confirmed_by.is_some() {
-                FoundBy::Both
-            } else {
-                FoundBy::Model
-            },
-            finding: None,
+            found_by,
+            finding: Some(Box::new(parsed)),
         }
     }
 

@@ -85,7 +85,7 @@ impl Findings {
             )
             .collect();
         findings.extend(checks.iter().filter_map(|c| {
-            let finding = Finding::clone(c.finding.as_deref()?);
+            let finding = Finding::clone(c.finding.as_deref().filter(|_| c.report_line.is_none())?);
             let markdown = format!("**{}** ({}): {}", finding.title, finding.severity, c.reason);
             Some(Arc::new(LiveFinding {
                 line: 0,
