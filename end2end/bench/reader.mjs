@@ -23,6 +23,7 @@ const arg = (name, fallback) => {
 };
 const TOKENS = arg("tokens", 100_000);
 const RATE = arg("rate", 2_000);
+const CONTRACT = readFileSync(join(root, "testdata/verify/contracts/Staking.sol"), "utf8");
 // Ports of their own, so the benchmark can run beside the Playwright suite.
 const FAKE_PORT = 3390;
 const APP = "http://127.0.0.1:3391/";
@@ -108,7 +109,9 @@ async function main() {
   await page.goto(APP);
   await page.locator("section.report-view[data-hydrated=true]").waitFor();
   await page.locator("#model").selectOption("fake/echo");
-  await page.locator("#contract").fill(`%% long ${TOKENS}\n%% rate ${RATE}\nbenchmark`);
+  // A real contract below the directives, so the server checks every finding and the page
+  // shows a verdict on each (most point past its end: unverified).
+  await page.locator("#contract").fill(`%% long ${TOKENS}\n%% rate ${RATE}\n${CONTRACT}`);
   const begin = await page.evaluate(() => performance.now());
   await page.locator("#generate").click();
   await page.locator(".status[data-state=streaming]").waitFor({ timeout: 30_000 });

@@ -70,19 +70,23 @@ impl Findings {
         if checks.is_empty() {
             return self.clone();
         }
+        // By heading line, so a long report's thousands of checks cost one pass, not one
+        // search per finding.
+        let by_line: std::collections::HashMap<u32, &FindingCheck> = checks
+            .iter()
+            .filter_map(|c| Some((c.report_line?, c)))
+            .collect();
         let mut findings: Vec<Arc<LiveFinding>> = self
             .findings
             .iter()
-            .map(
-                |f| match checks.iter().find(|c| c.report_line == Some(f.line)) {
-                    Some(c) => {
-                        let mut checked = LiveFinding::clone(f);
-                        c.apply(&mut checked.finding);
-                        Arc::new(checked)
-                    }
-                    None => f.clone(),
-                },
-            )
+            .map(|f| match by_line.get(&f.line) {
+                Some(c) => {
+                    let mut checked = LiveFinding::clone(f);
+                    c.apply(&mut checked.finding);
+                    Arc::new(checked)
+                }
+                None => f.clone(),
+            })
             .collect();
         findings.extend(checks.iter().filter_map(|c| {
             let finding = Finding::clone(c.finding.as_deref().filter(|_| c.report_line.is_none())?);
