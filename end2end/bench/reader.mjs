@@ -23,6 +23,8 @@ const arg = (name, fallback) => {
 };
 const TOKENS = arg("tokens", 100_000);
 const RATE = arg("rate", 2_000);
+// `--checked 0` sends no contract, so no finding is checked (the figure before verdicts).
+const CHECKED = arg("checked", 1) !== 0;
 const CONTRACT = readFileSync(join(root, "testdata/verify/contracts/Staking.sol"), "utf8");
 // Ports of their own, so the benchmark can run beside the Playwright suite.
 const FAKE_PORT = 3390;
@@ -111,7 +113,7 @@ async function main() {
   await page.locator("#model").selectOption("fake/echo");
   // A real contract below the directives, so the server checks every finding and the page
   // shows a verdict on each (most point past its end: unverified).
-  await page.locator("#contract").fill(`%% long ${TOKENS}\n%% rate ${RATE}\n${CONTRACT}`);
+  await page.locator("#contract").fill(`%% long ${TOKENS}\n%% rate ${RATE}\n${CHECKED ? CONTRACT : "benchmark"}`);
   const begin = await page.evaluate(() => performance.now());
   await page.locator("#generate").click();
   await page.locator(".status[data-state=streaming]").waitFor({ timeout: 30_000 });

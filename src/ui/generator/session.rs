@@ -174,7 +174,9 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
             }
             batcher.push(&t.text);
         }
-        ReportEvent::Finding(check) => s.checks.update(|c| c.push(check)),
+        // Shown with the next findings refresh (at most every 250 ms, and at the end): a
+        // report of thousands of findings must not rebuild the panel per verdict.
+        ReportEvent::Finding(check) => s.checks.update_untracked(|c| c.push(check)),
         ReportEvent::Done(d) => {
             batcher.flush();
             s.stats.update(|st| st.done = Some(d));

@@ -32,6 +32,13 @@ pub struct Findings {
     pub unclassified: Vec<Arc<LiveUnclassified>>,
 }
 
+/// The checked copies of findings, by heading line, with the finding and verdict each was
+/// made from.
+#[derive(Debug, Default)]
+pub struct CheckedCache(
+    std::collections::HashMap<u32, (Arc<LiveFinding>, crate::report::Verdict, Arc<LiveFinding>)>,
+);
+
 /// What a block became, ready to list.
 #[derive(Clone, Debug)]
 enum Entry {
@@ -67,6 +74,17 @@ impl Findings {
     /// the analyzer's findings the report text does not hold (line 0: not in the text).
     /// Only the findings a check names are copied.
     pub fn with_checks(&self, checks: &[FindingCheck]) -> Findings {
+        self.with_checks_cached(checks, &mut CheckedCache::default())
+    }
+
+    /// [`Findings::with_checks`], reusing the checked copies `cache` made last time for
+    /// findings and verdicts that have not changed: a long report's refresh then copies
+    /// only what is new.
+    pub fn with_checks_cached(
+        &self,
+        checks: &[FindingCheck],
+        cache: &mut CheckedCache,
+    ) -> Findings {
         if checks.is_empty() {
             return self.clone();
         }
@@ -81,9 +99,19 @@ impl Findings {
             .iter()
             .map(|f| match by_line.get(&f.line) {
                 Some(c) => {
+                    if let Some((src, verdict, checked)) = cache.0.get(&f.line)
+                        && Arc::ptr_eq(src, f)
+                        && *verdict == c.verdict
+                    {
+                        return checked.clone();
+                    }
                     let mut checked = LiveFinding::clone(f);
                     c.apply(&mut checked.finding);
-                    Arc::new(checked)
+                    let checked = Arc::new(checked);
+                    cache
+                        .0
+                        .insert(f.line, (f.clone(), c.verdict, checked.clone()));
+                    checked
                 }
                 None => f.clone(),
             })

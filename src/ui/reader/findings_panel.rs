@@ -10,7 +10,7 @@ use std::sync::Arc;
 use leptos::prelude::*;
 
 use super::{
-    findings::{Findings, LiveFinding, LiveUnclassified},
+    findings::{CheckedCache, Findings, LiveFinding, LiveUnclassified},
     state::ReportState,
 };
 use crate::report::{FoundBy, Location};
@@ -66,13 +66,14 @@ fn FindingItem(state: ReportState, item: Arc<LiveFinding>) -> impl IntoView {
         .collect_view();
     let verdict = finding.verdict.map(|v| v.as_str()).unwrap_or("");
     let badge = finding.verdict.map(|v| {
+        // One element, its reason on hover and for screen readers: a report of thousands
+        // of findings keeps a small panel.
         let reason = finding.reason.clone().unwrap_or_default();
-        let hover = reason.clone();
+        let label = format!("{}: {reason}", v.as_str());
         view! {
-            <details class="verdict" data-verdict=v.as_str() title=hover>
-                <summary>{v.as_str()}</summary>
-                <p class="verdict-reason">{reason}</p>
-            </details>
+            <span class="verdict" data-verdict=v.as_str() title=reason aria-label=label>
+                {v.as_str()}
+            </span>
         }
     });
     let found_by = match finding.found_by {
@@ -120,10 +121,15 @@ fn UnclassifiedItem(state: ReportState, item: Arc<LiveUnclassified>) -> impl Int
 
 #[component]
 pub fn FindingsPanel(state: ReportState) -> impl IntoView {
+    let cache = StoredValue::new_local(CheckedCache::default());
     let checked = Memo::new(move |_| {
-        state
-            .findings
-            .with(|f| state.checks.with(|c| f.with_checks(c)))
+        state.findings.with(|f| {
+            state.checks.with(|c| {
+                cache
+                    .try_update_value(|cache| f.with_checks_cached(c, cache))
+                    .unwrap_or_else(|| f.with_checks(c))
+            })
+        })
     });
     let hide_flagged = RwSignal::new(false);
     let counts = move || {
