@@ -322,6 +322,45 @@ async fn model_failure_exits_3() {
 }
 
 #[test]
+fn export_checks_a_saved_report_against_a_project_folder() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("project/src")).unwrap();
+    std::fs::copy(
+        contracts().join("swc_simple_dao.sol"),
+        dir.path().join("project/src/Dao.sol"),
+    )
+    .unwrap();
+    let report = "## Findings\n\n### 1. Reentrancy in `withdraw()`\n- **Severity:** High\n- **Location:** src/Dao.sol:17\n\n\
+                  ### 2. Reentrancy in `sweep()`\n- **Severity:** High\n- **Location:** src/Dao.sol:17\n";
+    std::fs::write(dir.path().join("report.md"), report).unwrap();
+    let out = run(
+        dir.path(),
+        &[
+            "export",
+            "report.md",
+            "--source",
+            "project",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let doc: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let verdicts: Vec<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .take(2)
+        .map(|f| f["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["confirmed", "unverified"]);
+    // A folder with no contract in it is a clear error.
+    std::fs::create_dir_all(dir.path().join("empty")).unwrap();
+    let out = run(dir.path(), &["export", "report.md", "--source", "empty"]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+}
+
+#[test]
 fn export_turns_a_saved_report_into_json_and_sarif() {
     let dir = tempfile::tempdir().unwrap();
     let dao = contracts().join("swc_simple_dao.sol");

@@ -233,24 +233,6 @@ struct Asked {
 }
 
 impl Asked {
-    /// What the model's findings are checked against: the contract, or every file.
-    fn sources(&self) -> Vec<verify::Source> {
-        if self.request.files.is_empty() {
-            return vec![verify::Source {
-                path: self.request.filename.clone(),
-                text: self.request.contract.clone(),
-            }];
-        }
-        self.request
-            .files
-            .iter()
-            .map(|f| verify::Source {
-                path: Some(f.path.clone()),
-                text: f.content.clone(),
-            })
-            .collect()
-    }
-
     fn contract(shown: String, text: String) -> Asked {
         Asked {
             request: ReportRequest {
@@ -412,7 +394,9 @@ async fn with_model(
             return exit::USAGE;
         }
         // As on the server: the analyzer's findings guide the model and check its report.
-        let index = Arc::new(verify::CodeIndex::build(&asked.sources()));
+        let index = Arc::new(verify::CodeIndex::build(&verify::Source::of_request(
+            &asked.request,
+        )));
         let guidance = verify::candidates_prompt(&index);
         let job = ReportJob {
             provider,

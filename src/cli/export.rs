@@ -6,18 +6,15 @@
 
 use std::io::Write;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use super::output::{Audited, display_path, render};
 use super::{ExportArgs, exit};
+use crate::project::folder;
 use crate::report::{Language, check_lines, detect_language, parse_finished_report};
+use crate::server::Settings;
 use crate::verify::{self, CodeIndex, Source};
-
-/// At most this many contract files are read from a `--source` folder.
-pub const MAX_SOURCE_FILES: usize = 5_000;
-/// At most this many bytes of contracts, all files together.
-pub const MAX_SOURCE_BYTES: u64 = 64 << 20;
 
 /// Runs the export and returns the exit code; errors are one line on stderr.
 pub fn run(args: ExportArgs) -> u8 {
@@ -90,9 +87,9 @@ pub fn run(args: ExportArgs) -> u8 {
     }
 }
 
-/// The contract at `path`, or every `.sol`/`.vy` file under the folder `path` (symbolic
-/// links and hidden folders skipped), each named by its path inside the folder; and how to
-/// show the source in the export.
+/// The contract at `path`, or the files of the project folder `path` (read through the
+/// project gate: its limits, `AUDITSTREAM_MAX_PROJECT_*`, and no symbolic links), each
+/// named by its path inside the folder; and how to show the source in the export.
 fn read_sources(path: &Path) -> Result<(String, Vec<Source>), String> {
     let meta = std::fs::metadata(path).map_err(|e| e.to_string())?;
     if !meta.is_dir() {
@@ -106,45 +103,17 @@ fn read_sources(path: &Path) -> Result<(String, Vec<Source>), String> {
             }],
         ));
     }
-    let mut files: Vec<PathBuf> = Vec::new();
-    let mut dirs = vec![path.to_path_buf()];
-    while let Some(dir) = dirs.pop() {
-        for entry in std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-            let entry = entry.map_err(|e| e.to_string())?;
-            let kind = entry.file_type().map_err(|e| e.to_string())?;
-            let name = entry.file_name();
-            let name = name.to_string_lossy();
-            if kind.is_symlink() || name.starts_with('.') {
-                continue;
-            }
-            if kind.is_dir() {
-                dirs.push(entry.path());
-            } else if name.ends_with(".sol") || name.ends_with(".vy") {
-                files.push(entry.path());
-                if files.len() > MAX_SOURCE_FILES {
-                    return Err(format!("more than {MAX_SOURCE_FILES} contract files"));
-                }
-            }
-        }
-    }
-    files.sort();
-    let mut total = 0u64;
-    let mut sources = Vec::new();
-    for file in files {
-        let text =
-            std::fs::read_to_string(&file).map_err(|e| format!("{}: {e}", file.display()))?;
-        total += text.len() as u64;
-        if total > MAX_SOURCE_BYTES {
-            return Err(format!("more than {MAX_SOURCE_BYTES} bytes of contracts"));
-        }
-        let inside = file.strip_prefix(path).unwrap_or(&file);
-        sources.push(Source {
-            path: Some(inside.to_string_lossy().replace('\\', "/")),
-            text,
-        });
-    }
-    if sources.is_empty() {
-        return Err("no .sol or .vy files in it".to_owned());
-    }
+    let limits = Settings::from_env()
+        .map_err(|e| format!("bad configuration: {e}"))?
+        .limits
+        .project;
+    let (files, _skipped) = folder::read_folder(path, &limits).map_err(|e| e.to_string())?;
+    let sources = files
+        .into_iter()
+        .map(|f| Source {
+            path: Some(f.path),
+            text: f.content,
+        })
+        .collect();
     Ok((display_path(path), sources))
 }

@@ -10,7 +10,7 @@ use super::lexer::{LineKind, lex};
 use crate::analyzer::symbols::{FunctionKind, Symbols};
 use crate::analyzer::syntax::{Call, SyntaxTree, kind};
 use crate::analyzer::{self, context, version};
-use crate::report::{Finding, Language, detect_language};
+use crate::report::{Finding, Language};
 
 /// One file to check findings against: its path as the report should name it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -18,6 +18,27 @@ pub struct Source {
     /// `src/Vault.sol`, or `None` for a pasted contract with no name.
     pub path: Option<String>,
     pub text: String,
+}
+
+impl Source {
+    /// What a report request's findings are checked against: its contract, or every file
+    /// of its project (a finding may point into any of them).
+    pub fn of_request(request: &crate::protocol::ReportRequest) -> Vec<Source> {
+        if request.files.is_empty() {
+            return vec![Source {
+                path: request.filename.clone(),
+                text: request.contract.clone(),
+            }];
+        }
+        request
+            .files
+            .iter()
+            .map(|f| Source {
+                path: Some(f.path.clone()),
+                text: f.content.clone(),
+            })
+            .collect()
+    }
 }
 
 /// What a function (or modifier) does, as far as finding classes care.
@@ -129,13 +150,14 @@ impl CodeIndex {
         let mut candidates = Vec::new();
         for s in sources {
             let analysis = analyzer::analyze(&s.text, s.path.as_deref());
+            // The analyzer has read the language and the version pragma already.
+            files.push(index_file(s, analysis.language, analysis.pragma.as_deref()));
             for mut f in analysis.findings {
                 for l in &mut f.locations {
                     l.file = s.path.clone();
                 }
                 candidates.push(f);
             }
-            files.push(index_file(s));
         }
         let mut by_name: HashMap<String, Vec<(usize, usize)>> = HashMap::new();
         for (fi, file) in files.iter().enumerate() {
@@ -200,27 +222,18 @@ impl CodeIndex {
     }
 }
 
-fn index_file(s: &Source) -> FileIndex {
-    let language = detect_language(&s.text, s.path.as_deref());
+/// `pragma`: the version constraint (`^0.8.20`, Vyper's `^0.3.9`), if the file has one.
+fn index_file(s: &Source, language: Language, pragma: Option<&str>) -> FileIndex {
     let lexed = lex(&s.text, language);
     let words = words(&lexed.code);
     let squeezed = lexed.code.split_whitespace().collect();
-    let (contracts, functions, pragma) = match language {
+    let (contracts, functions) = match language {
         Language::Solidity => solidity_functions(&s.text, &lexed.code),
-        Language::Vyper => (
-            Vec::new(),
-            vyper_functions(&lexed.code),
-            s.text
-                .lines()
-                .find_map(|l| crate::report::language::vyper_version(l.trim()))
-                .map(str::to_owned),
-        ),
+        Language::Vyper => (Vec::new(), vyper_functions(&lexed.code)),
     };
     let wraps = language == Language::Solidity
-        && pragma
-            .as_deref()
-            .is_none_or(|c| version::allows_below(c, (0, 8, 0)));
-    let floating = pragma.as_deref().is_none_or(|c| !version::is_pinned(c));
+        && pragma.is_none_or(|c| version::allows_below(c, (0, 8, 0)));
+    let floating = pragma.is_none_or(|c| !version::is_pinned(c));
     FileIndex {
         path: s.path.clone(),
         language,
@@ -283,20 +296,11 @@ const NOT_EXTERNAL: &[&str] = &[
     "values",
 ];
 
-/// The file's contracts, its functions, and its version pragma's constraint.
-fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, Option<String>) {
+/// The file's contracts and its functions.
+fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>) {
     let tree = SyntaxTree::parse(source);
     let root = tree.root();
     let symbols = Symbols::build(root);
-    let pragma = root.find_all(kind::PRAGMA).into_iter().find_map(|p| {
-        let t = p.text().trim_start().strip_prefix("pragma")?.trim();
-        Some(
-            t.strip_prefix("solidity")?
-                .trim()
-                .trim_end_matches(';')
-                .to_owned(),
-        )
-    });
     let lines: Vec<&str> = code.lines().collect();
     let contracts = symbols
         .contracts
@@ -348,7 +352,7 @@ fn solidity_functions(source: &str, code: &str) -> (Vec<String>, Vec<FnSpan>, Op
             });
         }
     }
-    (contracts, out, pragma)
+    (contracts, out)
 }
 
 /// Whether a call's result is never looked at: the call is a statement of its own, or

@@ -143,22 +143,7 @@ pub async fn report(
 /// The contract, indexed for the checks and run through the analyzer, off the async
 /// threads (a large contract takes the analyzer a while).
 async fn index_contract(request: &ReportRequest) -> Arc<verify::CodeIndex> {
-    // A project is checked as a whole: a finding may point into any of its files.
-    let sources: Vec<verify::Source> = if request.files.is_empty() {
-        vec![verify::Source {
-            path: request.filename.clone(),
-            text: request.contract.clone(),
-        }]
-    } else {
-        request
-            .files
-            .iter()
-            .map(|f| verify::Source {
-                path: Some(f.path.clone()),
-                text: f.content.clone(),
-            })
-            .collect()
-    };
+    let sources = verify::Source::of_request(request);
     let index = tokio::task::spawn_blocking(move || verify::CodeIndex::build(&sources))
         .await
         .unwrap_or_default();
