@@ -121,7 +121,9 @@ fn UnclassifiedItem(state: ReportState, item: Arc<LiveUnclassified>) -> impl Int
 
 #[component]
 pub fn FindingsPanel(state: ReportState) -> impl IntoView {
-    let cache = StoredValue::new_local(CheckedCache::default());
+    // Shared storage (not `new_local`): the server renders this panel too and drops its
+    // owner on another thread.
+    let cache = StoredValue::new(CheckedCache::default());
     let checked = Memo::new(move |_| {
         state.findings.with(|f| {
             state.checks.with(|c| {
