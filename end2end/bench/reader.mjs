@@ -169,6 +169,8 @@ async function main() {
   console.log(`stream                  ${((end - first) / 1000).toFixed(1)} s from first token to done`);
   console.log(`longest task            ${max(streamTasks).toFixed(0)} ms (${streamTasks.length} tasks over 50 ms)`);
   console.log(`longest animation frame ${max(streamFrames).toFixed(0)} ms (${streamFrames.length} frames over 50 ms)`);
+  const worst = [...streamTasks].sort((a, b) => b[1] - a[1]).slice(0, 5);
+  console.log(`longest tasks at        ${worst.map(([s, d]) => `${((s - first) / 1000).toFixed(1)} s (${d.toFixed(0)} ms)`).join(", ") || "none"} after the first token`);
   console.log(`long-task time (>50ms)  first 10 s ${sum(firstWindow).toFixed(0)} ms, last 10 s ${sum(lastWindow).toFixed(0)} ms`);
   console.log(`long frames, first 10 s ${split(during(frames, first, first + WINDOW_MS))}`);
   console.log(`long frames, last 10 s  ${split(during(frames, end - WINDOW_MS, end))}`);

@@ -119,6 +119,52 @@ fn UnclassifiedItem(state: ReportState, item: Arc<LiveUnclassified>) -> impl Int
     }
 }
 
+/// Findings in pages of this many: a refresh re-lists only the pages whose findings
+/// changed, and the browser lays out a page's box, not each finding, while it is off
+/// screen (`content-visibility` in the stylesheet). Thousands of findings then cost a
+/// refresh about as much as a few dozen.
+pub const FINDINGS_PAGE: usize = 64;
+
+/// One page of the list: its findings, compared by pointer with the last refresh's (a
+/// finding unchanged since is the same `Arc`), so a page nothing happened to stays as it
+/// is.
+#[component]
+fn FindingPage(
+    state: ReportState,
+    checked: Memo<Findings>,
+    index: usize,
+    hide_flagged: RwSignal<bool>,
+) -> impl IntoView {
+    let items = Memo::new(move |_| {
+        checked.with(|f| {
+            let from = (index * FINDINGS_PAGE).min(f.findings.len());
+            let to = (from + FINDINGS_PAGE).min(f.findings.len());
+            f.findings[from..to].to_vec()
+        })
+    });
+    let shown = move || {
+        let hide = hide_flagged.get();
+        items.with(|items| {
+            items
+                .iter()
+                .filter(|f| !hide || f.finding.holds())
+                .cloned()
+                .collect::<Vec<_>>()
+        })
+    };
+    view! {
+        <ol class="finding-page" start=index * FINDINGS_PAGE + 1>
+            <For
+                each=shown
+                key=|f| (f.line, f.finding.id.clone(), f.finding.complete, f.finding.verdict)
+                let:item
+            >
+                <FindingItem state item/>
+            </For>
+        </ol>
+    }
+}
+
 #[component]
 pub fn FindingsPanel(state: ReportState) -> impl IntoView {
     // Shared storage (not `new_local`): the server renders this panel too and drops its
@@ -144,15 +190,7 @@ pub fn FindingsPanel(state: ReportState) -> impl IntoView {
             .collect_view()
     };
     let flagged = move || checked.with(Findings::flagged);
-    let findings = move || {
-        checked.with(|f| {
-            f.findings
-                .iter()
-                .filter(|f| !hide_flagged.get() || f.finding.holds())
-                .cloned()
-                .collect::<Vec<_>>()
-        })
-    };
+    let pages = Memo::new(move |_| checked.with(|f| f.findings.len().div_ceil(FINDINGS_PAGE)));
     let unclassified = move || checked.with(|f| f.unclassified.clone());
     let has_any = move || checked.with(|f| !f.findings.is_empty() || !f.unclassified.is_empty());
     view! {
@@ -175,15 +213,11 @@ pub fn FindingsPanel(state: ReportState) -> impl IntoView {
                         </label>
                     </Show>
                 </div>
-                <ol class="finding-list">
-                    <For
-                        each=findings
-                        key=|f| (f.line, f.finding.id.clone(), f.finding.complete, f.finding.verdict)
-                        let:item
-                    >
-                        <FindingItem state item/>
+                <div class="finding-list">
+                    <For each=move || 0..pages.get() key=|index| *index let:index>
+                        <FindingPage state checked index hide_flagged/>
                     </For>
-                </ol>
+                </div>
                 <Show when=move || !unclassified().is_empty()>
                     <p class="unclassified-head">"Unclassified"</p>
                     <ul class="unclassified">
