@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod preview;
+pub use preview::{PreviewFile, PreviewImport, ProjectPreview, literal_glob};
+
 #[cfg(feature = "ssr")]
 mod body;
 #[cfg(feature = "ssr")]

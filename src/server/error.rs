@@ -55,6 +55,18 @@ impl IntoResponse for ApiError {
     }
 }
 
+impl From<crate::project::ProjectError> for ApiError {
+    /// A project's refusal keeps its own code; a limit is 413, anything else 400.
+    fn from(e: crate::project::ProjectError) -> Self {
+        let status = if e.is_size_limit() {
+            StatusCode::PAYLOAD_TOO_LARGE
+        } else {
+            StatusCode::BAD_REQUEST
+        };
+        ApiError::new(status, e.code(), e.to_string())
+    }
+}
+
 /// Seconds a client is asked to wait when every report slot is taken.
 const BUSY_RETRY_AFTER_SECS: u64 = 5;
 

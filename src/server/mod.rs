@@ -10,6 +10,7 @@ pub mod error;
 pub mod guard;
 pub mod metrics;
 pub mod origin;
+pub mod preview;
 pub mod prompt;
 pub mod providers;
 pub mod relay;

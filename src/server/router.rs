@@ -13,10 +13,10 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 
-use super::{AppState, guard, metrics, relay, store};
+use super::{AppState, guard, metrics, preview, relay, store};
 use crate::app::{App, shell};
 
-/// The whole app: `POST /api/report`, `GET /metrics`, the server functions and the pages.
+/// The whole app: `POST /api/report`, `POST /api/project` (a project's preview), `GET /metrics`, the server functions and the pages.
 pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let routes = generate_route_list(App);
     let mut report = Router::new().route("/api/report", post(relay::report));
@@ -31,6 +31,7 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
     let api = report
         .route("/metrics", get(metrics::handler))
         .route("/api/reports/{id}", get(store::route::get_report))
+        .route("/api/project", post(preview::handler))
         .with_state(state.clone());
     let pages = Router::new()
         .leptos_routes_with_context(

@@ -40,6 +40,45 @@ impl FromRequest<AppState> for JsonBody {
     }
 }
 
+/// The body of `POST /api/project`: a project's files as JSON, or the bytes of a `.zip`.
+#[derive(Debug)]
+pub enum ProjectBody {
+    Json(Bytes),
+    Zip(Bytes),
+}
+
+/// The media types a `.zip` arrives with (browsers differ).
+const ZIP_TYPES: [&str; 3] = [
+    "application/zip",
+    "application/x-zip-compressed",
+    "application/x-zip",
+];
+
+impl FromRequest<AppState> for ProjectBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
+        let mime = header_str(req.headers(), "content-type")
+            .and_then(|v| v.split(';').next())
+            .map(|m| m.trim().to_ascii_lowercase())
+            .unwrap_or_default();
+        if !ZIP_TYPES.contains(&mime.as_str()) {
+            let JsonBody(bytes) = JsonBody::from_request(req, state).await?;
+            return Ok(ProjectBody::Json(bytes));
+        }
+        let limits = &state.settings.limits;
+        // An archive is never larger than what it unpacks to (stored entries are equal).
+        let max = limits.project.max_unpacked_bytes;
+        match read_body(req.into_body(), max, limits.body_timeout, max).await {
+            Ok(bytes) => Ok(ProjectBody::Zip(bytes)),
+            Err(Rejection::TooLarge { .. }) => {
+                Err(crate::project::ProjectError::ZipTooLargeUnpacked { max }.into())
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+}
+
 /// The largest request body read for a contract limit of `max` bytes: JSON escaping at
 /// most doubles a real contract; the exact limit is checked on the decoded contract.
 pub fn body_limit(max_contract_bytes: usize) -> usize {

@@ -12,7 +12,7 @@ mod same_origin;
 mod slot;
 
 pub use addr::client_ip;
-pub use body::{JsonBody, body_limit};
+pub use body::{JsonBody, ProjectBody, body_limit};
 pub use rate_limit::{ClientKey, RateLimit, rate_limit, rate_limit_housekeeping, rate_limit_layer};
 pub use same_origin::SameOrigin;
 pub use slot::StreamSlot;

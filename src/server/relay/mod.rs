@@ -34,7 +34,8 @@ use crate::analyzer::injection;
 use crate::verify;
 use decision::{Decision, Next, decide};
 use inflight::InFlight;
-use request::{ReportBody, resolve_model};
+use request::ReportBody;
+pub use request::resolve_model;
 
 use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, Token};
 

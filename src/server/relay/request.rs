@@ -64,14 +64,9 @@ fn check_project(request: &ReportRequest, limits: &ProjectLimits) -> Result<(), 
             "send either `contract` (one contract) or `files` (a project), not both",
         ));
     }
-    project_of(request, limits).map(|_| ()).map_err(|e| {
-        let status = if e.is_size_limit() {
-            StatusCode::PAYLOAD_TOO_LARGE
-        } else {
-            StatusCode::BAD_REQUEST
-        };
-        ApiError::new(status, e.code(), e.to_string())
-    })
+    project_of(request, limits)
+        .map(|_| ())
+        .map_err(ApiError::from)
 }
 
 /// The project a request's `files` make, laid out and scoped.
