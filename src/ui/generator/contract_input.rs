@@ -1,11 +1,14 @@
-//! The contract side of the page: the contract box (paste, pick or drop a file), its
-//! detected language, the model picker, Generate and Stop.
+//! The contract side of the page: the contract box (paste, pick or drop a file), or a
+//! project (several files, a folder or a `.zip`, picked or dropped) shown as its tree;
+//! the detected language, the model picker, Generate and Stop.
 
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
 
 use super::{
     ModelPicker,
+    project_input::{self, is_zip},
+    project_tree::ProjectTree,
     session::{Session, SessionHandle},
     upload::{self, EXTENSIONS},
 };
@@ -21,20 +24,51 @@ pub fn ContractInput(
 ) -> impl IntoView {
     let on_drop = move |ev: leptos::ev::DragEvent| {
         ev.prevent_default();
-        let file = ev
-            .data_transfer()
-            .and_then(|d| d.files())
+        let Some(transfer) = ev.data_transfer() else {
+            return;
+        };
+        let single = transfer
+            .files()
+            .filter(|f| f.length() == 1)
             .and_then(|f| f.get(0));
-        if let Some(file) = file {
-            upload::load_file(state, file, limit.get_untracked());
+        let is_folder = (0..transfer.items().length()).any(|i| {
+            transfer
+                .items()
+                .get(i)
+                .and_then(|item| item.webkit_get_as_entry().ok().flatten())
+                .is_some_and(|e| e.is_directory())
+        });
+        match single {
+            Some(file) if !is_folder => take_one(state, file, limit.get_untracked()),
+            _ => leptos::task::spawn_local(async move {
+                match project_input::dropped_files(&transfer).await {
+                    Ok((files, not_read)) => project_input::load_files(state, files, not_read),
+                    Err(e) => state.input_error.set(Some(e)),
+                }
+            }),
         }
     };
     let on_pick = move |ev: leptos::ev::Event| {
-        let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
-        if let Some(file) = input.and_then(|i| i.files()).and_then(|f| f.get(0)) {
-            upload::load_file(state, file, limit.get_untracked());
+        let files = picked(&ev, false);
+        match <[_; 1]>::try_from(files) {
+            Ok([(_, file)]) => take_one(state, file, limit.get_untracked()),
+            Err(files) if !files.is_empty() => project_input::load_files(state, files, 0),
+            Err(_) => {}
         }
     };
+    let on_pick_folder = move |ev: leptos::ev::Event| {
+        let files = picked(&ev, true);
+        if !files.is_empty() {
+            project_input::load_files(state, files, 0);
+        }
+    };
+    // Another model has another context window: the estimate is asked again.
+    Effect::new(move |first: Option<()>| {
+        state.model.track();
+        if first.is_some() {
+            project_input::refresh(state);
+        }
+    });
     let language = move || {
         state.contract.with(|c| {
             (!c.trim().is_empty())
@@ -59,12 +93,14 @@ pub fn ContractInput(
                 id="contract"
                 spellcheck="false"
                 aria-describedby="shortcuts"
-                placeholder="Paste a Solidity or Vyper contract here, or drop a .sol / .vy file"
+                placeholder="Paste a Solidity or Vyper contract here, or drop a .sol / .vy file, several, a project folder or a .zip"
+                hidden=move || state.project.with(Option::is_some)
                 prop:value=move || state.contract.get()
                 on:input=move |ev| state.contract.set(event_target_value(&ev))
                 on:dragover=|ev: leptos::ev::DragEvent| ev.prevent_default()
                 on:drop=on_drop
             ></textarea>
+            <ProjectTree state/>
             {move || {
                 state
                     .input_error
@@ -77,8 +113,18 @@ pub fn ContractInput(
             </div>
             <div class="actions">
                 <label class="file">
-                    <input type="file" id="file" accept=EXTENSIONS.join(",") on:change=on_pick/>
+                    <input
+                        type="file"
+                        id="file"
+                        multiple
+                        accept=format!("{},.zip", EXTENSIONS.join(","))
+                        on:change=on_pick
+                    />
                     <span>{file_label}</span>
+                </label>
+                <label class="folder">
+                    <input type="file" id="folder" prop:webkitdirectory=true on:change=on_pick_folder/>
+                    <span>"Open a folder…"</span>
                 </label>
                 <button
                     id="generate"
@@ -99,4 +145,34 @@ pub fn ContractInput(
             <p id="shortcuts" class="hint">"Ctrl+Enter or ⌘+Enter generates; Esc stops."</p>
         </div>
     }
+}
+
+/// One file picked or dropped: a `.zip` is a project, a contract goes into the box.
+fn take_one(state: ReportState, file: web_sys::File, limit: Option<usize>) {
+    if is_zip(&file.name()) {
+        project_input::load_zip(state, file);
+    } else {
+        state.project.set(None);
+        upload::load_file(state, file, limit);
+    }
+}
+
+/// The files of a file input, each with its path: inside the folder for a folder picker
+/// (`webkitRelativePath`), else its name.
+fn picked(ev: &leptos::ev::Event, folder: bool) -> Vec<(String, web_sys::File)> {
+    let input: Option<web_sys::HtmlInputElement> = ev.target().and_then(|t| t.dyn_into().ok());
+    let Some(list) = input.and_then(|i| i.files()) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.get(i))
+        .map(|f| {
+            let relative = folder
+                .then(|| js_sys::Reflect::get(&f, &"webkitRelativePath".into()).ok())
+                .flatten()
+                .and_then(|v| v.as_string())
+                .filter(|p| !p.is_empty());
+            (relative.unwrap_or_else(|| f.name()), f)
+        })
+        .collect()
 }

@@ -7,6 +7,8 @@ use leptos_router::hooks::use_query_map;
 
 mod contract_input;
 mod model_picker;
+mod project_input;
+mod project_tree;
 mod report_panel;
 mod rerun;
 mod session;

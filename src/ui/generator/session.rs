@@ -74,11 +74,20 @@ impl Session {
 
         s.started_with.set(Some(input.clone()));
         let (contract, filename, model) = input;
-        let request = ReportRequest {
-            contract,
-            model,
-            filename,
-            ..ReportRequest::default()
+        let request = match s.project.get_untracked() {
+            // A project goes as its files; the contract box is not part of it.
+            Some(project) => ReportRequest {
+                model,
+                files: project.files,
+                scope: project.scope,
+                ..ReportRequest::default()
+            },
+            None => ReportRequest {
+                contract,
+                model,
+                filename,
+                ..ReportRequest::default()
+            },
         };
         s.reset_report(browser::now_ms());
         s.announcement.set("generating report".into());

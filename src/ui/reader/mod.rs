@@ -22,7 +22,7 @@ pub use actions::{ReportActions, StatusLine};
 pub use findings::FindingsTracker;
 pub use live::LiveReader;
 pub use markdown::LiveMarkdown;
-pub use state::{Input, Phase, ReportState};
+pub use state::{Input, Phase, ProjectDraft, ReportState};
 pub use stats::LiveStats;
 
 use body::ReportBody;

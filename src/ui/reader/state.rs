@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use crate::protocol::FindingCheck;
+use crate::protocol::{FindingCheck, ProjectFile, ProjectPreview};
 
 use super::{
     findings::Findings,
@@ -72,6 +72,29 @@ pub struct BlockPage {
     pub blocks: ArcRwSignal<Vec<RenderedBlock>>,
 }
 
+/// A project picked or dropped instead of one contract: its files as they will be sent,
+/// the scope a person chose (literal globs; empty: the project's default), and the
+/// server's preview of both.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ProjectDraft {
+    /// The folder's, archive's or first file's name, for the page.
+    pub name: String,
+    pub files: Vec<ProjectFile>,
+    pub scope: Vec<String>,
+    pub preview: Option<ProjectPreview>,
+    /// Files the page did not read at all (not sources, build folders).
+    pub not_read: usize,
+}
+
+impl ProjectDraft {
+    /// Something to audit: the preview came back with a file in scope.
+    pub fn ready(&self) -> bool {
+        self.preview
+            .as_ref()
+            .is_some_and(|p| p.files.iter().any(|f| f.in_scope()))
+    }
+}
+
 /// What a report is generated from: contract, file name, model.
 pub type Input = (String, Option<String>, Option<String>);
 
@@ -82,6 +105,8 @@ pub struct ReportState {
     pub filename: RwSignal<Option<String>>,
     /// `provider/model` from the picker; `None` means the server's default.
     pub model: RwSignal<Option<String>>,
+    /// A project to audit instead of `contract`, once one is picked or dropped.
+    pub project: RwSignal<Option<ProjectDraft>>,
     /// A problem with the input itself (a file too large), shown beside it.
     pub input_error: RwSignal<Option<String>>,
     /// A remark about the input, not a problem (Run again could not pick the model).
@@ -122,6 +147,7 @@ impl ReportState {
             contract: RwSignal::new(String::new()),
             filename: RwSignal::new(None),
             model: RwSignal::new(None),
+            project: RwSignal::new(None),
             input_error: RwSignal::new(None),
             input_note: RwSignal::new(None),
             phase: RwSignal::new(Phase::Idle),
@@ -145,6 +171,9 @@ impl ReportState {
     /// Generate is offered unless the report for exactly this input is running;
     /// pressing it with a changed input replaces the running stream.
     pub fn can_generate(&self) -> bool {
+        if let Some(ready) = self.project.with(|p| p.as_ref().map(ProjectDraft::ready)) {
+            return ready && !self.phase.get().is_running();
+        }
         if self.contract.with(|c| c.trim().is_empty()) {
             return false;
         }
