@@ -266,7 +266,14 @@ async fn a_project_over_the_models_context_is_refused_before_the_model_is_asked(
     let mut body = openai_delta("# Security report: project\n\n## Summary\n\nNone.\n");
     body.extend(openai_finish("stop", 5));
     let fake = FakeModel::start(Script::stream("text/event-stream", vec![Step::Send(body)])).await;
-    let small = start_openai_app(&fake, &[("AUDITSTREAM_CONTEXT_TOKENS", "9000")]).await;
+    let small = start_openai_app(
+        &fake,
+        &[
+            ("AUDITSTREAM_CONTEXT_TOKENS", "9000"),
+            ("AUDITSTREAM_MAX_PASSES", "1"),
+        ],
+    )
+    .await;
     let resp = post_report(small.addr, json!({ "files": files_of("foundry-vault") })).await;
     assert_eq!(resp.status(), 413);
     let v: Value = resp.json().await.unwrap();
@@ -283,12 +290,26 @@ async fn a_project_over_the_models_context_is_refused_before_the_model_is_asked(
         .take_while(char::is_ascii_digit)
         .collect();
     assert!(needed.parse::<usize>().unwrap() > 9000, "{message}");
-    let exact = start_openai_app(&fake, &[("AUDITSTREAM_CONTEXT_TOKENS", &needed)]).await;
+    let exact = start_openai_app(
+        &fake,
+        &[
+            ("AUDITSTREAM_CONTEXT_TOKENS", &needed),
+            ("AUDITSTREAM_MAX_PASSES", "1"),
+        ],
+    )
+    .await;
     let resp = post_report(exact.addr, json!({ "files": files_of("foundry-vault") })).await;
     assert_eq!(resp.status(), 200);
     read_events(resp, WAIT).await;
     let one_less = (needed.parse::<usize>().unwrap() - 1).to_string();
-    let under = start_openai_app(&fake, &[("AUDITSTREAM_CONTEXT_TOKENS", &one_less)]).await;
+    let under = start_openai_app(
+        &fake,
+        &[
+            ("AUDITSTREAM_CONTEXT_TOKENS", &one_less),
+            ("AUDITSTREAM_MAX_PASSES", "1"),
+        ],
+    )
+    .await;
     let resp = post_report(under.addr, json!({ "files": files_of("foundry-vault") })).await;
     assert_eq!(resp.status(), 413);
     // One contract is sent as before, whatever its size against the budget.

@@ -171,6 +171,9 @@ pub struct Limits {
     /// `AUDITSTREAM_ANALYZER_GUIDES`: whether the analyzer's findings go into the model's
     /// prompt as candidates to confirm, refute or add to.
     pub analyzer_guides: bool,
+    /// `AUDITSTREAM_MAX_PASSES`: the most passes a project too large for the model's
+    /// context window is reported in; 1 (or 0) asks in one request or refuses, as before.
+    pub max_passes: usize,
     /// `AUDITSTREAM_MAX_PROJECT_BYTES`, `_PROJECT_FILES`, `_FILE_BYTES`, `_ZIP_ENTRIES`,
     /// `_ZIP_UNPACKED_BYTES`, `_ZIP_RATIO`: what a project (a request's `files`, a folder
     /// or zip given to `auditstream audit`) may hold.
@@ -197,6 +200,7 @@ impl Default for Limits {
             analyzer_info: true,
             verify_findings: true,
             analyzer_guides: true,
+            max_passes: 16,
             project: crate::project::ProjectLimits::default(),
         }
     }
@@ -366,6 +370,7 @@ impl Settings {
             analyzer_info: flag(&get, "AUDITSTREAM_ANALYZER_INFO", d.analyzer_info)?,
             verify_findings: flag(&get, "AUDITSTREAM_VERIFY_FINDINGS", d.verify_findings)?,
             analyzer_guides: flag(&get, "AUDITSTREAM_ANALYZER_GUIDES", d.analyzer_guides)?,
+            max_passes: num(&get, "AUDITSTREAM_MAX_PASSES", d.max_passes)?,
             project: crate::project::ProjectLimits {
                 max_total_bytes: num(
                     &get,

@@ -13,6 +13,7 @@ pub mod http;
 pub mod kind;
 pub mod ollama;
 pub mod openai;
+pub mod passes;
 #[cfg(test)]
 mod replay_tests;
 pub mod wire;
@@ -196,14 +197,11 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
     if let Some(candidates) = job.guidance {
         user.push_str(candidates);
     }
-    if project.is_some() {
-        let needed = estimated_tokens(prompt::SYSTEM_PROMPT) + estimated_tokens(&user);
-        if needed + REPORT_TOKENS > p.context_tokens {
-            return Err(OpenError::TooLargeForModel {
-                model: format!("{}/{}", p.name, job.model),
-                needed: needed + REPORT_TOKENS,
-                budget: p.context_tokens,
-            });
+    if let Some(project) = project {
+        let fixed = estimated_tokens(prompt::SYSTEM_PROMPT) + REPORT_TOKENS;
+        if fixed + estimated_tokens(&user) > p.context_tokens {
+            let needed = fixed + estimated_tokens(&user);
+            return open_in_passes(client, &job, wire, project, fixed, needed).await;
         }
     }
     let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
@@ -215,6 +213,63 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
         job.limits,
         job.malformed.clone(),
     ))
+}
+
+/// A project over the model's window (its one request would take `needed` tokens): planned
+/// in passes (at most `max_passes`), the first one opened here, the rest by the stream as
+/// each one before finishes. Without room for even one file, or with more passes than
+/// allowed, it is refused as before. The analyzer's candidates are not sent with passes
+/// (they are for the whole project).
+async fn open_in_passes(
+    client: &reqwest::Client,
+    job: &ReportJob<'_>,
+    wire: &'static dyn Wire,
+    project: Project,
+    fixed: usize,
+    needed: usize,
+) -> Result<FrameStream, OpenError> {
+    let p = job.provider;
+    let too_large = |needed: usize| OpenError::TooLargeForModel {
+        model: format!("{}/{}", p.name, job.model),
+        needed,
+        budget: p.context_tokens,
+    };
+    if job.limits.max_passes <= 1 {
+        return Err(too_large(needed));
+    }
+    let budget = p.context_tokens.saturating_sub(fixed);
+    // A file that does not fit even alone: what its pass would need.
+    let passes = passes::plan(&project, budget).map_err(|needed| too_large(needed + fixed))?;
+    if passes.len() > job.limits.max_passes {
+        return Err(too_large(needed));
+    }
+    let first = prompt::project_part(
+        &project,
+        &passes[0],
+        &prompt::new_boundary(),
+        (passes.len() > 1).then_some(prompt::PassNote {
+            index: 1,
+            total: passes.len(),
+            first_number: 1,
+        }),
+    );
+    let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &first);
+    let resp = http::send(client, job, wire.chat_path(), auth_headers(p), body).await?;
+    let bytes = http::body_bytes(resp, job.limits.stall_timeout);
+    let frames = decode::frames(bytes, wire.parser(), job.limits, job.malformed.clone());
+    if passes.len() == 1 {
+        // It fits without the candidates: one request, as before.
+        return Ok(frames);
+    }
+    let owned = passes::Owned {
+        client: client.clone(),
+        wire,
+        provider: p.clone(),
+        model: job.model.to_owned(),
+        limits: job.limits.clone(),
+        malformed: job.malformed.clone(),
+    };
+    Ok(passes::stream(project, passes, frames, owned))
 }
 
 /// The headers that authenticate to `p`, marked sensitive so they never show in logs.

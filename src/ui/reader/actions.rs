@@ -59,6 +59,13 @@ pub fn StatusLine(
             <span class="phase">{move || label.unwrap_or_else(|| phase().label())}</span>
             {move || state.model_used.get().map(|m| view! { <span class="model">{m}</span> })}
             {move || state.fallback_notice.get().map(|n| view! { <span class="fallback-notice">{n}</span> })}
+            {move || {
+                state
+                    .pass
+                    .get()
+                    .filter(|_| phase().is_running())
+                    .map(|p| view! { <span class="pass">{p}</span> })
+            }}
             <Show when=move || phase() != Phase::Idle>
                 <span class="stats">{stats}</span>
             </Show>

@@ -24,6 +24,8 @@ pub struct LiveReader {
     findings_at: f64,
     unannounced: Vec<String>,
     announced_at: f64,
+    /// How far the text has been read for pass headings.
+    passes_read: usize,
 }
 
 impl LiveReader {
@@ -35,6 +37,7 @@ impl LiveReader {
             findings_at: 0.0,
             unannounced: Vec::new(),
             announced_at: 0.0,
+            passes_read: 0,
         }
     }
 
@@ -59,6 +62,13 @@ impl LiveReader {
             self.unannounced
                 .extend(self.findings.newly_complete(&found));
             s.findings.set(found);
+            let (pass, read) = s
+                .markdown
+                .with_untracked(|m| latest_pass(m, self.passes_read));
+            self.passes_read = read;
+            if pass.is_some() {
+                s.pass.set(pass);
+            }
         }
         if !self.unannounced.is_empty() && now - self.announced_at >= ANNOUNCE_EVERY_MS {
             self.announced_at = now;
@@ -84,11 +94,46 @@ impl LiveReader {
     }
 }
 
+/// The last pass heading (`## Pass 2 of 5: src/Vault.sol`, as the server writes a
+/// project reported in passes) among the complete lines of `text` after byte `from`, as
+/// the status line says it, and how far the text has been read.
+pub fn latest_pass(text: &str, from: usize) -> (Option<String>, usize) {
+    let from = from.min(text.len());
+    let Some(end) = text[from..].rfind('\n').map(|i| from + i + 1) else {
+        return (None, from);
+    };
+    let pass = text[from..end].lines().rev().find_map(|line| {
+        let rest = line.strip_prefix("## Pass ")?;
+        let (count, label) = rest.split_once(": ")?;
+        let (k, n) = count.split_once(" of ")?;
+        (k.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
+            .then(|| format!("pass {k} of {n}: {label}"))
+    });
+    (pass, end)
+}
+
 /// One polite announcement for the findings completed since the last one.
 fn announce_findings(s: ReportState, fresh: &[String]) {
     match fresh {
         [] => {}
         [one] => s.announcement.set(format!("new finding: {one}")),
         many => s.announcement.set(format!("{} new findings", many.len())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_running_pass_is_the_last_complete_pass_heading() {
+        let text = "# Security report: foundry project\n\n## Pass 1 of 3: src/A.sol\n\n### 1. X\n## Pass 2 of 3: src/B.sol, src/C.sol\n## Pass 3 of";
+        let (pass, read) = latest_pass(text, 0);
+        assert_eq!(pass.as_deref(), Some("pass 2 of 3: src/B.sol, src/C.sol"));
+        assert_eq!(&text[read..], "## Pass 3 of");
+        // Nothing new since: no pass to change to.
+        assert_eq!(latest_pass(text, read), (None, read));
+        // A heading that only looks like one is not a pass.
+        assert_eq!(latest_pass("## Pass the salt: now\n", 0).0, None);
     }
 }

@@ -139,6 +139,8 @@ pub struct ReportState {
     pub following: RwSignal<bool>,
     /// The polite status line for screen readers.
     pub announcement: RwSignal<String>,
+    /// The pass running, for a project reported in passes ("pass 2 of 5: src/Vault.sol").
+    pub pass: RwSignal<Option<String>>,
 }
 
 impl ReportState {
@@ -165,6 +167,7 @@ impl ReportState {
             viewing: RwSignal::new(None),
             following: RwSignal::new(true),
             announcement: RwSignal::new(String::new()),
+            pass: RwSignal::new(None),
         }
     }
 
@@ -200,6 +203,7 @@ impl ReportState {
         self.checks.set(Vec::new());
         self.viewing.set(None);
         self.following.set(true);
+        self.pass.set(None);
         self.stats.set(LiveStats::new(started_ms));
         self.phase.set(Phase::Connecting);
     }
