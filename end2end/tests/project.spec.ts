@@ -34,6 +34,17 @@ test("a picked folder shows its tree, and the report is over the whole project",
   // The builtin analyzer read the project as one codebase: its findings name their files.
   await expect(report(page)).toContainText("src/Vault.sol");
   await expect(report(page)).not.toContainText("MockToken.sol:");
+
+  // A finding's location opens its own file of the project at its lines.
+  await page.locator(".findings .finding .location", { hasText: "src/Vault.sol:" }).first().click();
+  const view = page.locator("#contract-view");
+  await expect(view.locator(".contract-view-head")).toContainText("src/Vault.sol");
+  await expect(view.locator(".contract-lines")).toContainText("contract Vault is VaultBase");
+  await expect(view.locator(".contract-lines li.hl").first()).toBeVisible();
+  // Any other file of the project opens from the list.
+  await view.locator("select.contract-file").selectOption("src/VaultBase.sol");
+  await expect(view.locator(".contract-view-head")).toContainText("src/VaultBase.sol");
+  await expect(view.locator(".contract-lines")).toContainText("abstract contract VaultBase is Ownable");
 });
 
 test("a box takes a file out of scope and the estimate follows", async ({ page }) => {

@@ -167,6 +167,16 @@ async fn ask_preview(state: ReportState, mut draft: ProjectDraft, zip: Option<Ve
             if zip.is_some() {
                 draft.files = std::mem::take(&mut preview.contents);
             }
+            // The paths the tree shows and the report will name: without the folder the
+            // project was picked as.
+            if let Some(root) = &preview.root {
+                let prefix = format!("{root}/");
+                for f in &mut draft.files {
+                    if let Some(rest) = f.path.strip_prefix(&prefix) {
+                        f.path = rest.to_owned();
+                    }
+                }
+            }
             draft.preview = Some(preview);
             state.input_error.set(None);
             state.project.set(Some(draft));

@@ -1,5 +1,6 @@
 //! A read-only view of the contract the report is about, with line numbers and a
-//! finding's lines highlighted; opened from a finding's location.
+//! finding's lines highlighted; opened from a finding's location. For a project it shows
+//! the file the location names, and a list of the project's sources to open any other.
 
 use leptos::{html, prelude::*};
 
@@ -17,12 +18,48 @@ pub fn numbered_lines(source: &str, (first, last): (u32, u32)) -> Vec<(u32, Stri
 #[component]
 pub fn ContractView(state: ReportState) -> impl IntoView {
     let list = NodeRef::<html::Ol>::new();
+    let project_file = move |path: &str| {
+        state.project.with(|p| {
+            let files = &p.as_ref()?.files;
+            project_source(
+                files.iter().map(|f| (f.path.as_str(), f.content.as_str())),
+                path,
+            )
+            .map(str::to_owned)
+        })
+    };
     let lines = move || {
         let range = state.viewing.get()?;
-        let source = state
-            .started_with
-            .with(|i| i.as_ref().map(|(c, _, _)| c.clone()))?;
+        let source = match state.viewing_file.get() {
+            Some(path) if state.project.with(Option::is_some) => project_file(&path)
+                .unwrap_or_else(|| format!("{path} is not among the project's files on this page")),
+            _ => state
+                .started_with
+                .with(|i| i.as_ref().map(|(c, _, _)| c.clone()))?,
+        };
         Some(numbered_lines(&source, range))
+    };
+    let sources = move || {
+        state.project.with(|p| {
+            p.as_ref()
+                .map(|p| {
+                    p.files
+                        .iter()
+                        .filter(|f| {
+                            !f.path.ends_with(".toml")
+                                && !f.path.ends_with(".txt")
+                                && !f.path.contains("hardhat.config")
+                        })
+                        .map(|f| f.path.clone())
+                        .collect::<Vec<_>>()
+                })
+                .unwrap_or_default()
+        })
+    };
+    let pick = move |ev: leptos::ev::Event| {
+        let path = event_target_value(&ev);
+        state.viewing_file.set(Some(path));
+        state.viewing.set(Some((1, 1)));
     };
     // Bring the first highlighted line into view once it is drawn.
     Effect::new(move |_| {
@@ -37,9 +74,11 @@ pub fn ContractView(state: ReportState) -> impl IntoView {
         }
     });
     let title = move || {
-        let name = state
-            .started_with
-            .with(|i| i.as_ref().and_then(|(_, f, _)| f.clone()));
+        let name = state.viewing_file.get().or_else(|| {
+            state
+                .started_with
+                .with(|i| i.as_ref().and_then(|(_, f, _)| f.clone()))
+        });
         let (a, b) = state.viewing.get().unwrap_or_default();
         let lines = if a == b {
             format!("line {a}")
@@ -53,6 +92,20 @@ pub fn ContractView(state: ReportState) -> impl IntoView {
             <section id="contract-view" class="contract-view" aria-label="Contract">
                 <div class="contract-view-head">
                     <span>{title}</span>
+                    <Show when=move || !sources().is_empty()>
+                        <select class="contract-file" aria-label="Open a file of the project" on:change=pick>
+                            {move || {
+                                let open = state.viewing_file.get();
+                                sources()
+                                    .into_iter()
+                                    .map(|p| {
+                                        let selected = open.as_deref() == Some(p.as_str());
+                                        view! { <option value=p.clone() selected=selected>{p.clone()}</option> }
+                                    })
+                                    .collect_view()
+                            }}
+                        </select>
+                    </Show>
                     <button type="button" class="close" on:click=move |_| state.viewing.set(None)>
                         "Close"
                     </button>
@@ -73,9 +126,41 @@ pub fn ContractView(state: ReportState) -> impl IntoView {
     }
 }
 
+/// The text of the project file a location names: its path exactly, or else the one file
+/// whose path ends with it (`Vault.sol` for `src/Vault.sol`).
+pub fn project_source<'a>(
+    files: impl Iterator<Item = (&'a str, &'a str)> + Clone,
+    path: &str,
+) -> Option<&'a str> {
+    if let Some((_, text)) = files.clone().find(|(p, _)| *p == path) {
+        return Some(text);
+    }
+    let suffix = format!("/{}", path.trim_start_matches("./"));
+    let mut ends = files.filter(|(p, _)| p.ends_with(&suffix));
+    match (ends.next(), ends.next()) {
+        (Some((_, text)), None) => Some(text),
+        _ => None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::numbered_lines;
+    use super::{numbered_lines, project_source};
+
+    #[test]
+    fn a_location_opens_its_project_file() {
+        let files = [
+            ("src/Vault.sol", "v"),
+            ("lib/a/Vault.sol", "w"),
+            ("src/Base.sol", "b"),
+        ];
+        let it = || files.iter().map(|(p, t)| (*p, *t));
+        assert_eq!(project_source(it(), "src/Vault.sol"), Some("v"));
+        assert_eq!(project_source(it(), "Base.sol"), Some("b"));
+        // Two files end with it: neither is guessed.
+        assert_eq!(project_source(it(), "Vault.sol"), None);
+        assert_eq!(project_source(it(), "Nope.sol"), None);
+    }
 
     #[test]
     fn the_finding_lines_are_highlighted() {

@@ -49,6 +49,7 @@ fn FindingItem(state: ReportState, item: Arc<LiveFinding>) -> impl IntoView {
         .iter()
         .map(|l| {
             let range = (l.line, l.end_line.unwrap_or(l.line));
+            let file = l.file.clone();
             let label = location_label(l);
             let flagged = l.out_of_range;
             view! {
@@ -57,7 +58,10 @@ fn FindingItem(state: ReportState, item: Arc<LiveFinding>) -> impl IntoView {
                     class="location"
                     class:out-of-range=flagged
                     aria-label=format!("Show {label} in the contract")
-                    on:click=move |_| state.viewing.set(Some(range))
+                    on:click=move |_| {
+                        state.viewing_file.set(file.clone());
+                        state.viewing.set(Some(range));
+                    }
                 >
                     {label.clone()}
                 </button>

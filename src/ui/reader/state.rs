@@ -135,6 +135,8 @@ pub struct ReportState {
     pub checks: RwSignal<Vec<FindingCheck>>,
     /// The contract lines shown in the contract view, when it is open.
     pub viewing: RwSignal<Option<(u32, u32)>>,
+    /// The project file the contract view shows (`None`: the one contract).
+    pub viewing_file: RwSignal<Option<String>>,
     /// Whether the report box follows the stream (the reader is at its bottom).
     pub following: RwSignal<bool>,
     /// The polite status line for screen readers.
@@ -165,6 +167,7 @@ impl ReportState {
             findings: RwSignal::new(Findings::default()),
             checks: RwSignal::new(Vec::new()),
             viewing: RwSignal::new(None),
+            viewing_file: RwSignal::new(None),
             following: RwSignal::new(true),
             announcement: RwSignal::new(String::new()),
             pass: RwSignal::new(None),
@@ -202,6 +205,7 @@ impl ReportState {
         self.findings.set(Findings::default());
         self.checks.set(Vec::new());
         self.viewing.set(None);
+        self.viewing_file.set(None);
         self.following.set(true);
         self.pass.set(None);
         self.stats.set(LiveStats::new(started_ms));
