@@ -3,7 +3,7 @@
 //! share: does this function check who the caller is, which state does this node write, what
 //! are the conditions of this body.
 
-use std::cell::RefCell;
+use std::cell::{OnceCell, RefCell};
 use std::collections::HashMap;
 use std::rc::Rc;
 
@@ -40,9 +40,35 @@ pub struct Context<'a> {
 pub struct Cache<'a> {
     caller_checks: RefCell<HashMap<usize, bool>>,
     state_writes: RefCell<HashMap<usize, Rc<Vec<&'a str>>>>,
+    /// Who calls a name with a plain `f(...)`, built on first use: one walk of every body,
+    /// where asking each function's callers by scanning every body made a large file
+    /// quadratic.
+    callers: OnceCell<HashMap<&'a str, Vec<&'a Function<'a>>>>,
 }
 
 impl<'a> Context<'a> {
+    /// The functions of this file whose bodies call `name` plainly (`name(...)`, no
+    /// target), each once, in source order.
+    pub fn plain_callers(&self, name: &str) -> &[&'a Function<'a>] {
+        let index = self.cache.callers.get_or_init(|| {
+            let mut index: HashMap<&'a str, Vec<&'a Function<'a>>> = HashMap::new();
+            for g in self.symbols().functions() {
+                let Some(body) = g.body else { continue };
+                for call in body.find_all(kind::CALL).into_iter().filter_map(Call::of) {
+                    if call.target.is_some() {
+                        continue;
+                    }
+                    let list = index.entry(call.method).or_default();
+                    if !list.last().is_some_and(|last| last.node == g.node) {
+                        list.push(g);
+                    }
+                }
+            }
+            index
+        });
+        index.get(name).map_or(&[], Vec::as_slice)
+    }
+
     /// The root of the tree (Solidity only).
     pub fn root(&self) -> Option<Node<'a>> {
         self.tree.map(|t| t.root())

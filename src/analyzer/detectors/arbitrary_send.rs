@@ -178,8 +178,9 @@ fn call_sites<'a>(
     f: &Function<'a>,
     index: usize,
 ) -> Vec<(&'a Function<'a>, Node<'a>)> {
-    cx.symbols()
-        .functions()
+    cx.plain_callers(f.name)
+        .iter()
+        .copied()
         .filter(|g| g.node != f.node)
         .flat_map(|g| {
             g.body

@@ -4,7 +4,7 @@
 
 use crate::analyzer::context::{Context, conditions, is_caller, is_caller_check};
 use crate::analyzer::symbols::{Function, FunctionKind};
-use crate::analyzer::syntax::{Call, kind};
+use crate::analyzer::syntax::kind;
 
 /// How many internal calls deep callers are searched.
 const MAX_DEPTH: usize = 4;
@@ -35,17 +35,10 @@ fn open_entry_at<'a>(cx: &Context<'a>, f: &Function<'a>, depth: usize) -> Option
 
 /// Functions in this file that call `f` by name.
 fn callers<'a>(cx: &Context<'a>, f: &Function<'_>) -> Vec<&'a Function<'a>> {
-    cx.symbols()
-        .functions()
+    cx.plain_callers(f.name)
+        .iter()
+        .copied()
         .filter(|g| g.node != f.node)
-        .filter(|g| {
-            g.body.is_some_and(|b| {
-                b.find_all(kind::CALL)
-                    .into_iter()
-                    .filter_map(Call::of)
-                    .any(|c| c.target.is_none() && c.method == f.name)
-            })
-        })
         .collect()
 }
 
