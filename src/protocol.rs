@@ -30,6 +30,25 @@ pub struct ReportRequest {
     /// Globs over `files`' paths taken out of scope.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// The report's id, chosen by the client (a UUID): the report then runs on without
+    /// the connection, a retried request with the same id attaches to it, and
+    /// `GET /api/reports/{id}/events` resumes it. Without it the server picks the id and
+    /// the report is its response, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<String>,
+}
+
+/// A client-chosen report id in its one accepted form (a UUID, hyphenated and
+/// lower-cased), or `None` when `s` is not a UUID.
+pub fn normal_report_id(s: &str) -> Option<String> {
+    let t = s.trim();
+    let hex = t.bytes().filter(u8::is_ascii_hexdigit).count();
+    let shape = t.len() == 36
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    (shape && hex == 32).then(|| t.to_ascii_lowercase())
 }
 
 /// One file of a project request.
@@ -102,6 +121,16 @@ impl Meta {
     }
 }
 
+/// What a resumed reader gets in place of events its server's log no longer holds: the
+/// report's whole text so far (the reader replaces its text with it) and every finding
+/// sent so far; the event's id is the last one it stands for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingCheck>,
+}
+
 /// A piece of report text, exactly as the model produced it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Token {
@@ -153,6 +182,10 @@ pub enum StreamErrorCode {
     Shutdown,
     /// A bug or an unexpected condition in the relay.
     Internal,
+    /// The report was stopped: by `POST /api/reports/{id}/stop`, or because no one read
+    /// it for the resume grace period. Sent only to readers of a report with a
+    /// client-chosen id (a report that is its response just ends on Stop).
+    Cancelled,
 }
 
 impl StreamErrorCode {
@@ -232,6 +265,8 @@ pub enum ReportEvent {
     Token(Token),
     /// A finding's verdict; between tokens, always before the terminal event.
     Finding(FindingCheck),
+    /// The text so far, for a resumed reader whose missed events are gone.
+    Snapshot(Snapshot),
     Done(Done),
     Error(StreamError),
 }
@@ -260,6 +295,7 @@ impl ReportEvent {
             Self::Meta(m) => serde_json::to_string(m),
             Self::Token(t) => serde_json::to_string(t),
             Self::Finding(f) => serde_json::to_string(f),
+            Self::Snapshot(s) => serde_json::to_string(s),
             Self::Done(d) => serde_json::to_string(d),
             Self::Error(e) => serde_json::to_string(e),
         };
@@ -278,6 +314,7 @@ impl ReportEvent {
             "meta" => Self::Meta(parse("meta", data)?),
             "token" => Self::Token(parse("token", data)?),
             "finding" => Self::Finding(parse("finding", data)?),
+            "snapshot" => Self::Snapshot(parse("snapshot", data)?),
             "done" => Self::Done(parse("done", data)?),
             "error" => Self::Error(parse("error", data)?),
             other => return Err(ProtocolError::UnknownEvent(other.to_owned())),
@@ -415,9 +452,13 @@ mod tests {
                 message: "cut".into(),
                 partial: true,
             }),
+            ReportEvent::Snapshot(Snapshot {
+                text: "## Sum\nmary".into(),
+                findings: Vec::new(),
+            }),
         ];
         let names: Vec<&str> = events.iter().map(ReportEvent::name).collect();
-        assert_eq!(names, ["meta", "token", "done", "error"]);
+        assert_eq!(names, ["meta", "token", "done", "error", "snapshot"]);
         for ev in events {
             let data = ev.data_json();
             assert!(!data.contains('\n'), "data must stay on one line: {data}");
@@ -486,13 +527,44 @@ mod tests {
                 "truncated",
                 "timeout",
                 "shutdown",
-                "internal"
+                "internal",
+                "cancelled"
             ]
         );
         for code in StreamErrorCode::iter() {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn a_report_id_is_a_uuid_in_one_form() {
+        let id = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+        assert_eq!(
+            normal_report_id(id).as_deref(),
+            Some("0f8fad5b-d9cb-469f-a165-70867728950e")
+        );
+        for bad in [
+            "",
+            "r1",
+            "0f8fad5bd9cb469fa16570867728950e",
+            "0f8fad5b-d9cb-469f-a165-70867728950",
+            "0f8fad5b-d9cb-469f-a165-70867728950e0",
+            "0f8fad5b-d9cb-469f-a165-70867728950g",
+            "0f8fad5b+d9cb-469f-a165-70867728950e",
+            "../8fad5b-d9cb-469f-a165-70867728950e",
+        ] {
+            assert_eq!(normal_report_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_request_without_an_id_keeps_its_old_shape() {
+        let r = ReportRequest {
+            contract: "c".into(),
+            ..ReportRequest::default()
+        };
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"contract":"c"}"#);
     }
 
     #[test]

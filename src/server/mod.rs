@@ -13,6 +13,7 @@ pub mod origin;
 pub mod prompt;
 pub mod providers;
 pub mod relay;
+pub mod resume;
 pub mod router;
 pub mod state;
 pub mod store;

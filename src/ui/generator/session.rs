@@ -96,10 +96,11 @@ impl Session {
                 }
             })
         };
+        let reader_for_events = reader.clone();
         spawn_local(async move {
             let result = stream_report(&request, &signal, |ev| {
                 if current() {
-                    on_event(s, &batcher, ev);
+                    on_event(s, &batcher, &reader_for_events, ev);
                 }
             })
             .await;
@@ -158,7 +159,7 @@ impl Session {
     }
 }
 
-fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
+fn on_event(s: ReportState, batcher: &FrameBatcher, reader: &RefCell<LiveReader>, ev: ReportEvent) {
     match ev {
         ReportEvent::Meta(m) => {
             s.fallback_notice.set(m.fallback_notice());
@@ -177,6 +178,12 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
         // Shown with the next findings refresh (at most every 250 ms, and at the end): a
         // report of thousands of findings must not rebuild the panel per verdict.
         ReportEvent::Finding(check) => s.checks.update_untracked(|c| c.push(check)),
+        // A resumed stream whose missed events are gone: its text replaces ours.
+        ReportEvent::Snapshot(snap) => {
+            batcher.flush();
+            s.checks.set(snap.findings);
+            reader.borrow_mut().replace(&snap.text);
+        }
         ReportEvent::Done(d) => {
             batcher.flush();
             s.stats.update(|st| st.done = Some(d));
