@@ -69,6 +69,20 @@ pub struct Meta {
     /// The models of the fallback chain that failed before this one answered, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fallbacks: Vec<FailedAttempt>,
+    /// For a report with a client-chosen id: how its reader should behave on a drop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<ResumeHints>,
+}
+
+/// What a reader of a resumable report needs to know to come back on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeHints {
+    /// The `: ping` interval: a reader that hears nothing for three of them has lost
+    /// its connection, whatever the network says.
+    pub keepalive_ms: u64,
+    /// Whether leaving the page leaves the report running (to be read again after a
+    /// reload) instead of stopping it.
+    pub keep_on_leave: bool,
 }
 
 /// A model that was asked first and failed before its first token, so the next one of
@@ -379,6 +393,11 @@ impl ReportDecoder {
         Ok(out)
     }
 
+    /// The last valid `retry:` the stream sent, in milliseconds.
+    pub fn retry(&self) -> Option<u64> {
+        self.sse.retry()
+    }
+
     /// True once the stream's `done` or `error` has been decoded.
     pub fn is_finished(&self) -> bool {
         self.finished
@@ -436,6 +455,10 @@ mod tests {
                     message: "overloaded".into(),
                     status: Some(529),
                 }],
+                resume: Some(ResumeHints {
+                    keepalive_ms: 15_000,
+                    keep_on_leave: false,
+                }),
             }),
             ReportEvent::Token(Token {
                 text: "## Summary\n\"quoted\" — ünïcode".into(),
@@ -489,6 +512,7 @@ mod tests {
             provider: "openrouter".into(),
             model: "anthropic/claude-sonnet-4.5".into(),
             fallbacks,
+            resume: None,
         };
         let cases = [
             (

@@ -404,3 +404,22 @@ async fn a_shutdown_ends_a_report_no_one_reads_and_waits_for_it() {
         "{addr}: {text}"
     );
 }
+
+#[tokio::test]
+async fn meta_gives_a_resumable_reader_its_hints_and_a_plain_request_none() {
+    let fake = FakeModel::respond_with(None, |_| paced(&pieces(1), Duration::ZERO, true)).await;
+    let app = start(&fake, &[("AUDITSTREAM_KEEPALIVE_SECS", "2")]).await;
+    let meta = |events: &[DecodedEvent]| match &events[0].event {
+        ReportEvent::Meta(m) => m.clone(),
+        other => panic!("meta first, got {other:?}"),
+    };
+    let resumable = support::read_events(post(app.addr, &new_id(), None).await, WAIT).await;
+    let hints = meta(&resumable).resume.expect("hints");
+    assert_eq!((hints.keepalive_ms, hints.keep_on_leave), (2000, false));
+    let plain = support::read_events(
+        support::post_report(app.addr, json!({"contract": "contract A {}"})).await,
+        WAIT,
+    )
+    .await;
+    assert_eq!(meta(&plain).resume, None);
+}

@@ -5,7 +5,7 @@
 
 use std::time::Duration;
 
-use crate::server::env_value::{SettingError, number};
+use crate::server::env_value::{SettingError, number, switch};
 
 /// The fewest events a report's log may keep: its `meta` and its terminal event.
 pub const MIN_LOG_EVENTS: usize = 2;
@@ -22,6 +22,10 @@ pub struct ResumeSettings {
     /// `AUDITSTREAM_RESUME_RETRY_MS`: the `retry:` sent to readers, the base of their
     /// reconnection backoff.
     pub retry: Duration,
+    /// `AUDITSTREAM_RESUME_KEEP_ON_LEAVE`: the page leaves its report running when it is
+    /// closed or reloaded (a reload reads it on), instead of stopping it; an abandoned
+    /// one then costs at most the grace period.
+    pub keep_on_leave: bool,
 }
 
 impl Default for ResumeSettings {
@@ -30,6 +34,7 @@ impl Default for ResumeSettings {
             grace: Duration::from_secs(30),
             log_events: 4096,
             retry: Duration::from_millis(1000),
+            keep_on_leave: false,
         }
     }
 }
@@ -64,6 +69,7 @@ impl ResumeSettings {
             grace,
             log_events,
             retry: Duration::from_millis(retry_ms),
+            keep_on_leave: switch(get, "AUDITSTREAM_RESUME_KEEP_ON_LEAVE", d.keep_on_leave)?,
         })
     }
 }
@@ -89,8 +95,10 @@ mod tests {
             ("AUDITSTREAM_RESUME_GRACE_SECS", "0.25"),
             ("AUDITSTREAM_RESUME_LOG_EVENTS", "2"),
             ("AUDITSTREAM_RESUME_RETRY_MS", "1"),
+            ("AUDITSTREAM_RESUME_KEEP_ON_LEAVE", "on"),
         ])
         .unwrap();
+        assert!(s.keep_on_leave);
         assert_eq!(s.grace, Duration::from_millis(250));
         assert_eq!(s.log_events, 2);
         assert_eq!(s.retry, Duration::from_millis(1));
@@ -103,6 +111,7 @@ mod tests {
             ("AUDITSTREAM_RESUME_RETRY_MS", "0"),
             ("AUDITSTREAM_RESUME_GRACE_SECS", "-1"),
             ("AUDITSTREAM_RESUME_GRACE_SECS", "soon"),
+            ("AUDITSTREAM_RESUME_KEEP_ON_LEAVE", "maybe"),
         ] {
             let e = read(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{value}");

@@ -34,7 +34,7 @@ use inflight::InFlight;
 use request::{ReportBody, resolve_model};
 use respond::sse_response;
 
-use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, Token};
+use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, ResumeHints, Token};
 
 /// The route handler: every check is in its signature (the rate limit is the route's
 /// layer); then the model is opened and the 200 response carries everything after.
@@ -118,6 +118,7 @@ async fn open_report(
     let state = &state;
     let settings = &state.settings;
     let limits = &settings.limits;
+    let resumable = request.report_id.is_some();
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     // Ours, not the model's: text in the contract aimed at the model goes first.
     let hits = request::guard_hits(&request);
@@ -170,6 +171,10 @@ async fn open_report(
         provider: opened.provider,
         model: opened.model,
         fallbacks: opened.fallbacks,
+        resume: resumable.then(|| ResumeHints {
+            keepalive_ms: decision::millis(limits.keepalive),
+            keep_on_leave: settings.resume.keep_on_leave,
+        }),
     };
     let mut inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
     inflight.recording = state

@@ -125,6 +125,7 @@ mod tests {
             provider: "p".into(),
             model: "m".into(),
             fallbacks: Vec::new(),
+            resume: None,
         })
     }
 
