@@ -406,20 +406,34 @@ async fn a_shutdown_ends_a_report_no_one_reads_and_waits_for_it() {
 }
 
 #[tokio::test]
-async fn meta_gives_a_resumable_reader_its_hints_and_a_plain_request_none() {
+async fn a_resumable_stream_carries_its_hints_and_retry_and_a_plain_one_neither() {
     let fake = FakeModel::respond_with(None, |_| paced(&pieces(1), Duration::ZERO, true)).await;
-    let app = start(&fake, &[("AUDITSTREAM_KEEPALIVE_SECS", "2")]).await;
     let meta = |events: &[DecodedEvent]| match &events[0].event {
         ReportEvent::Meta(m) => m.clone(),
         other => panic!("meta first, got {other:?}"),
     };
-    let resumable = support::read_events(post(app.addr, &new_id(), None).await, WAIT).await;
-    let hints = meta(&resumable).resume.expect("hints");
-    assert_eq!((hints.keepalive_ms, hints.keep_on_leave), (2000, false));
-    let plain = support::read_events(
-        support::post_report(app.addr, json!({"contract": "contract A {}"})).await,
-        WAIT,
-    )
-    .await;
-    assert_eq!(meta(&plain).resume, None);
+    for (keep, retry) in [("off", "1000"), ("on", "1")] {
+        let app = start(
+            &fake,
+            &[
+                ("AUDITSTREAM_KEEPALIVE_SECS", "2"),
+                ("AUDITSTREAM_RESUME_KEEP_ON_LEAVE", keep),
+                ("AUDITSTREAM_RESUME_RETRY_MS", retry),
+            ],
+        )
+        .await;
+        let mut reader = EventReader::new(post(app.addr, &new_id(), None).await);
+        let events = reader.rest(WAIT).await;
+        let hints = meta(&events).resume.expect("hints");
+        assert_eq!((hints.keepalive_ms, hints.keep_on_leave), (2000, keep == "on"));
+        let raw = String::from_utf8(reader.raw.clone()).unwrap();
+        assert_eq!(raw.matches("retry: ").count(), 1, "{raw}");
+        assert!(raw.contains(&format!("retry: {retry}\n")), "{raw}");
+
+        let resp = support::post_report(app.addr, json!({"contract": "contract A {}"})).await;
+        let mut plain = EventReader::new(resp);
+        let events = plain.rest(WAIT).await;
+        assert_eq!(meta(&events).resume, None);
+        assert!(!String::from_utf8_lossy(&plain.raw).contains("retry:"));
+    }
 }

@@ -12,6 +12,7 @@ import { FAKE, SLOW, fakeStreams, generateFake, longReport, open, phase, report 
 class Proxy {
   private server: Server;
   private streams = new Set<Socket>();
+  private pipes = new Map<Socket, () => void>();
   blocked = false;
   stopsSeen = 0;
   url = "";
@@ -32,11 +33,15 @@ class Proxy {
         (up: IncomingMessage) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);
+          if (streaming) this.pipes.set(req.socket, () => up.unpipe(res));
         },
       );
       out.on("error", () => req.socket.destroy());
       req.pipe(out);
-      res.on("close", () => this.streams.delete(req.socket));
+      res.on("close", () => {
+        this.streams.delete(req.socket);
+        this.pipes.delete(req.socket);
+      });
     });
   }
 
@@ -50,6 +55,12 @@ class Proxy {
   cut() {
     for (const s of this.streams) s.destroy();
     this.streams.clear();
+  }
+
+  /** Stops forwarding the report streams in flight, their connections left open. */
+  stall() {
+    for (const unpipe of this.pipes.values()) unpipe();
+    this.pipes.clear();
   }
 
   async close() {
@@ -96,6 +107,25 @@ test("a cut connection shows reconnecting, keeps the text, resumes and ends exac
   const after = await fakeStreams();
   expect(after.started - before.started).toBe(1);
   expect(after.aborted).toBe(before.aborted);
+});
+
+test("a connection that goes silent for three keep-alives is read on", async ({ page, context }) => {
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
+  await open(page, proxy.url);
+  const before = await fakeStreams();
+  await generateFake(page, "%% pace 25\n" + longReport(12));
+  await expect.poll(() => length(page)).toBeGreaterThan(200);
+  // Nothing more reaches the page, and its connection stays open: only the watchdog
+  // (three missed 1 s keep-alives) can tell.
+  proxy.stall();
+  const stalled = Date.now();
+  await expect(phase(page)).toHaveAttribute("data-phase", "reconnecting", { timeout: 10_000 });
+  expect(Date.now() - stalled).toBeGreaterThanOrEqual(2_500);
+  await expect(phase(page)).toHaveAttribute("data-phase", "done", { timeout: 45_000 });
+  await page.locator("#copy-report").click();
+  const shown = await page.evaluate(() => navigator.clipboard.readText());
+  expect(shown).toBe(await (await fetch(`${FAKE}/last-report`)).text());
+  expect((await fakeStreams()).started - before.started).toBe(1);
 });
 
 test("Stop during the wait to reconnect stops the model at once", async ({ page }) => {
