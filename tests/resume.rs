@@ -425,7 +425,10 @@ async fn a_resumable_stream_carries_its_hints_and_retry_and_a_plain_one_neither(
         let mut reader = EventReader::new(post(app.addr, &new_id(), None).await);
         let events = reader.rest(WAIT).await;
         let hints = meta(&events).resume.expect("hints");
-        assert_eq!((hints.keepalive_ms, hints.keep_on_leave), (2000, keep == "on"));
+        assert_eq!(
+            (hints.keepalive_ms, hints.keep_on_leave),
+            (2000, keep == "on")
+        );
         let raw = String::from_utf8(reader.raw.clone()).unwrap();
         assert_eq!(raw.matches("retry: ").count(), 1, "{raw}");
         assert!(raw.contains(&format!("retry: {retry}\n")), "{raw}");
