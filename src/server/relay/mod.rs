@@ -78,6 +78,8 @@ pub async fn report(
         Reserved::New(running) => running,
     };
     if let Err(e) = resume::check_unused(&state, &id).await {
+        // A request that attached meanwhile gets the same answer.
+        running.refused(e.clone());
         state.reports.remove(&running);
         return Err(e);
     }
