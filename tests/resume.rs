@@ -440,3 +440,24 @@ async fn a_resumable_stream_carries_its_hints_and_retry_and_a_plain_one_neither(
         assert!(!String::from_utf8_lossy(&plain.raw).contains("retry:"));
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_resume_off_a_report_id_is_ignored_and_the_report_ends_with_its_connection() {
+    let fake = FakeModel::start(paced(&pieces(5), Duration::ZERO, false)).await;
+    let app = start(&fake, &[("AUDITSTREAM_RESUME", "off")]).await;
+    let id = new_id();
+    let mut reader = EventReader::new(post(app.addr, &id, None).await);
+    let ReportEvent::Meta(meta) = reader.next(WAIT).await.unwrap().event else {
+        panic!("meta first");
+    };
+    assert_ne!(meta.report_id, id, "the server picked the id");
+    assert_eq!(meta.resume, None, "no hints: the page does not read it on");
+    reader.next(WAIT).await.unwrap();
+    let left = Instant::now();
+    drop(reader);
+    let hung_up = fake.hang_up(WAIT, |_| true).await.expect("model closed");
+    assert!(hung_up - left < STOP_WITHIN, "{:?}", hung_up - left);
+    let resp = resume(app.addr, &id, 1).await;
+    assert_eq!(resp.status(), 404);
+    assert_eq!(error_code(resp).await, "nothing_to_resume");
+}

@@ -12,6 +12,11 @@ pub const MIN_LOG_EVENTS: usize = 2;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ResumeSettings {
+    /// `AUDITSTREAM_RESUME`: `off` treats a request's `report_id` as absent (the report
+    /// is its response again, and ends with it): for several instances behind a load
+    /// balancer that does not keep a client on one of them, where a resume or a Stop
+    /// could reach an instance that does not hold the report.
+    pub enabled: bool,
     /// `AUDITSTREAM_RESUME_GRACE_SECS`: a running report with no reader for this long is
     /// stopped (its model connection closed); a finished one is forgotten (its history
     /// row stays).
@@ -31,6 +36,7 @@ pub struct ResumeSettings {
 impl Default for ResumeSettings {
     fn default() -> Self {
         Self {
+            enabled: true,
             grace: Duration::from_secs(30),
             log_events: 4096,
             retry: Duration::from_millis(1000),
@@ -66,6 +72,7 @@ impl ResumeSettings {
             });
         }
         Ok(Self {
+            enabled: switch(get, "AUDITSTREAM_RESUME", d.enabled)?,
             grace,
             log_events,
             retry: Duration::from_millis(retry_ms),
@@ -96,9 +103,10 @@ mod tests {
             ("AUDITSTREAM_RESUME_LOG_EVENTS", "2"),
             ("AUDITSTREAM_RESUME_RETRY_MS", "1"),
             ("AUDITSTREAM_RESUME_KEEP_ON_LEAVE", "on"),
+            ("AUDITSTREAM_RESUME", "off"),
         ])
         .unwrap();
-        assert!(s.keep_on_leave);
+        assert!(s.keep_on_leave && !s.enabled);
         assert_eq!(s.grace, Duration::from_millis(250));
         assert_eq!(s.log_events, 2);
         assert_eq!(s.retry, Duration::from_millis(1));
@@ -112,6 +120,7 @@ mod tests {
             ("AUDITSTREAM_RESUME_GRACE_SECS", "-1"),
             ("AUDITSTREAM_RESUME_GRACE_SECS", "soon"),
             ("AUDITSTREAM_RESUME_KEEP_ON_LEAVE", "maybe"),
+            ("AUDITSTREAM_RESUME", "sometimes"),
         ] {
             let e = read(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{value}");

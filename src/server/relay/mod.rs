@@ -49,10 +49,13 @@ pub async fn report(
     StreamSlot(slot): StreamSlot,
     owner: Option<Extension<Owner>>,
     LastEventId(after): LastEventId,
-    ReportBody(request): ReportBody,
+    ReportBody(mut request): ReportBody,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
     let owner = owner.map(|Extension(owner)| owner);
+    if !state.settings.resume.enabled {
+        request.report_id = None;
+    }
     let Some(asked) = request.report_id.as_deref() else {
         let report_id = uuid::Uuid::new_v4().to_string();
         let shutdown = grace_over(&state).map(|()| Next::Shutdown);

@@ -2,8 +2,9 @@
 //! is read on after a network error, a stream that closed early or one that went
 //! silent for three keep-alives: after the backoff (`client::reconnect`), from the last
 //! event the page has, so its text ends byte for byte as one unbroken stream's would.
-//! Never after Stop, `done`, `error`, a refusal or "nothing to resume". A report
-//! without an id is one stream, as before.
+//! Never after Stop, `done`, `error`, a refusal or "nothing to resume", nor before the
+//! report's `meta` said it can be read on. A report without an id is one stream, as
+//! before.
 
 use std::cell::Cell;
 
@@ -39,7 +40,8 @@ pub async fn read_report(
     let mut attempt = 0u32;
     loop {
         let before = last.get();
-        // Nothing yet (not even `meta`): the same request again attaches to the report.
+        // A lost connection before `meta` is not read on (the server may not resume), so
+        // only the first request is the POST.
         let open = if before == 0 {
             Open::Post(request)
         } else {
@@ -56,8 +58,12 @@ pub async fn read_report(
         if let Some(ms) = ended.retry_ms {
             retry = std::time::Duration::from_millis(ms);
         }
+        // Only a report whose `meta` said it can be read on (not one the server treats
+        // as its response, `AUDITSTREAM_RESUME=off`, where asking again would generate
+        // it twice).
+        let resumable = hints.get().is_some();
         match ended.result {
-            Err(e) if e.is_lost_connection() && !signal.aborted() => {
+            Err(e) if resumable && e.is_lost_connection() && !signal.aborted() => {
                 if last.get() > before {
                     attempt = 0;
                 }
