@@ -26,6 +26,8 @@ const server = (port: number, paceMs: string) => ({
     AUDITSTREAM_DATA_DIR: `target/e2e-history/${port}`,
     // The tests send more reports than a person would; the limiter has its own tests.
     AUDITSTREAM_RATE_PER_MINUTE: "0",
+    // A keep-alive a second, so the page's watchdog (three missed) is seen in seconds.
+    AUDITSTREAM_KEEPALIVE_SECS: "1",
     RUST_LOG: "warn",
   },
 });

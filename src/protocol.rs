@@ -33,6 +33,25 @@ pub struct ReportRequest {
     /// Globs over `files`' paths taken out of scope.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub exclude: Vec<String>,
+    /// The report's id, chosen by the client (a UUID): the report then runs on without
+    /// the connection, a retried request with the same id attaches to it, and
+    /// `GET /api/reports/{id}/events` resumes it. Without it the server picks the id and
+    /// the report is its response, as before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub report_id: Option<String>,
+}
+
+/// A client-chosen report id in its one accepted form (a UUID, hyphenated and
+/// lower-cased), or `None` when `s` is not a UUID.
+pub fn normal_report_id(s: &str) -> Option<String> {
+    let t = s.trim();
+    let hex = t.bytes().filter(u8::is_ascii_hexdigit).count();
+    let shape = t.len() == 36
+        && t.bytes().enumerate().all(|(i, b)| match i {
+            8 | 13 | 18 | 23 => b == b'-',
+            _ => b.is_ascii_hexdigit(),
+        });
+    (shape && hex == 32).then(|| t.to_ascii_lowercase())
 }
 
 /// One file of a project request.
@@ -53,6 +72,20 @@ pub struct Meta {
     /// The models of the fallback chain that failed before this one answered, in order.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub fallbacks: Vec<FailedAttempt>,
+    /// For a report with a client-chosen id: how its reader should behave on a drop.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resume: Option<ResumeHints>,
+}
+
+/// What a reader of a resumable report needs to know to come back on its own.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ResumeHints {
+    /// The `: ping` interval: a reader that hears nothing for three of them has lost
+    /// its connection, whatever the network says.
+    pub keepalive_ms: u64,
+    /// Whether leaving the page leaves the report running (to be read again after a
+    /// reload) instead of stopping it.
+    pub keep_on_leave: bool,
 }
 
 /// A model that was asked first and failed before its first token, so the next one of
@@ -103,6 +136,16 @@ impl Meta {
             self.model
         ))
     }
+}
+
+/// What a resumed reader gets in place of events its server's log no longer holds: the
+/// report's whole text so far (the reader replaces its text with it) and every finding
+/// sent so far; the event's id is the last one it stands for.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Snapshot {
+    pub text: String,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<FindingCheck>,
 }
 
 /// A piece of report text, exactly as the model produced it.
@@ -156,6 +199,10 @@ pub enum StreamErrorCode {
     Shutdown,
     /// A bug or an unexpected condition in the relay.
     Internal,
+    /// The report was stopped: by `POST /api/reports/{id}/stop`, or because no one read
+    /// it for the resume grace period. Sent only to readers of a report with a
+    /// client-chosen id (a report that is its response just ends on Stop).
+    Cancelled,
 }
 
 impl StreamErrorCode {
@@ -235,6 +282,8 @@ pub enum ReportEvent {
     Token(Token),
     /// A finding's verdict; between tokens, always before the terminal event.
     Finding(FindingCheck),
+    /// The text so far, for a resumed reader whose missed events are gone.
+    Snapshot(Snapshot),
     Done(Done),
     Error(StreamError),
 }
@@ -263,6 +312,7 @@ impl ReportEvent {
             Self::Meta(m) => serde_json::to_string(m),
             Self::Token(t) => serde_json::to_string(t),
             Self::Finding(f) => serde_json::to_string(f),
+            Self::Snapshot(s) => serde_json::to_string(s),
             Self::Done(d) => serde_json::to_string(d),
             Self::Error(e) => serde_json::to_string(e),
         };
@@ -281,6 +331,7 @@ impl ReportEvent {
             "meta" => Self::Meta(parse("meta", data)?),
             "token" => Self::Token(parse("token", data)?),
             "finding" => Self::Finding(parse("finding", data)?),
+            "snapshot" => Self::Snapshot(parse("snapshot", data)?),
             "done" => Self::Done(parse("done", data)?),
             "error" => Self::Error(parse("error", data)?),
             other => return Err(ProtocolError::UnknownEvent(other.to_owned())),
@@ -345,6 +396,11 @@ impl ReportDecoder {
         Ok(out)
     }
 
+    /// The last valid `retry:` the stream sent, in milliseconds.
+    pub fn retry(&self) -> Option<u64> {
+        self.sse.retry()
+    }
+
     /// True once the stream's `done` or `error` has been decoded.
     pub fn is_finished(&self) -> bool {
         self.finished
@@ -402,6 +458,10 @@ mod tests {
                     message: "overloaded".into(),
                     status: Some(529),
                 }],
+                resume: Some(ResumeHints {
+                    keepalive_ms: 15_000,
+                    keep_on_leave: false,
+                }),
             }),
             ReportEvent::Token(Token {
                 text: "## Summary\n\"quoted\" — ünïcode".into(),
@@ -418,9 +478,13 @@ mod tests {
                 message: "cut".into(),
                 partial: true,
             }),
+            ReportEvent::Snapshot(Snapshot {
+                text: "## Sum\nmary".into(),
+                findings: Vec::new(),
+            }),
         ];
         let names: Vec<&str> = events.iter().map(ReportEvent::name).collect();
-        assert_eq!(names, ["meta", "token", "done", "error"]);
+        assert_eq!(names, ["meta", "token", "done", "error", "snapshot"]);
         for ev in events {
             let data = ev.data_json();
             assert!(!data.contains('\n'), "data must stay on one line: {data}");
@@ -451,6 +515,7 @@ mod tests {
             provider: "openrouter".into(),
             model: "anthropic/claude-sonnet-4.5".into(),
             fallbacks,
+            resume: None,
         };
         let cases = [
             (
@@ -489,13 +554,44 @@ mod tests {
                 "truncated",
                 "timeout",
                 "shutdown",
-                "internal"
+                "internal",
+                "cancelled"
             ]
         );
         for code in StreamErrorCode::iter() {
             let json = serde_json::to_string(&code).unwrap();
             assert_eq!(json, format!("\"{}\"", code.as_str()));
         }
+    }
+
+    #[test]
+    fn a_report_id_is_a_uuid_in_one_form() {
+        let id = "0F8FAD5B-D9CB-469F-A165-70867728950E";
+        assert_eq!(
+            normal_report_id(id).as_deref(),
+            Some("0f8fad5b-d9cb-469f-a165-70867728950e")
+        );
+        for bad in [
+            "",
+            "r1",
+            "0f8fad5bd9cb469fa16570867728950e",
+            "0f8fad5b-d9cb-469f-a165-70867728950",
+            "0f8fad5b-d9cb-469f-a165-70867728950e0",
+            "0f8fad5b-d9cb-469f-a165-70867728950g",
+            "0f8fad5b+d9cb-469f-a165-70867728950e",
+            "../8fad5b-d9cb-469f-a165-70867728950e",
+        ] {
+            assert_eq!(normal_report_id(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn a_request_without_an_id_keeps_its_old_shape() {
+        let r = ReportRequest {
+            contract: "c".into(),
+            ..ReportRequest::default()
+        };
+        assert_eq!(serde_json::to_string(&r).unwrap(), r#"{"contract":"c"}"#);
     }
 
     #[test]

@@ -1,8 +1,12 @@
 //! Crash safety with the real binary: a server killed with SIGKILL in the middle of a
 //! report loses at most the batch it had not committed. After a restart on the same data
 //! directory the report is `interrupted`, and its saved text is an exact prefix of what
-//! the client received, containing everything the server had shown as saved before.
+//! the client received, containing everything the server had shown as saved before. On
+//! a shared PostgreSQL another server interrupts a killed one's report within seconds,
+//! by its lapsed instance lease, and never one of a server that lives.
 
+#[path = "history_support/mod.rs"]
+mod history_support;
 mod support;
 
 use std::{
@@ -25,6 +29,12 @@ struct Server {
 
 impl Server {
     fn start(data_dir: &std::path::Path, model_base: &str) -> Self {
+        let dir = data_dir.to_str().unwrap();
+        Self::start_with(model_base, &[("AUDITSTREAM_DATA_DIR", dir)])
+    }
+
+    /// The binary in front of `model_base`, with `env` besides.
+    fn start_with(model_base: &str, env: &[(&str, &str)]) -> Self {
         // A free port: bound, read and released for the server to take.
         let addr = TcpListener::bind("127.0.0.1:0")
             .unwrap()
@@ -40,9 +50,9 @@ impl Server {
             .env("AUDITSTREAM_PROVIDER", "openai")
             .env("AUDITSTREAM_BASE_URL", model_base)
             .env("AUDITSTREAM_MODEL", "m")
-            .env("AUDITSTREAM_DATA_DIR", data_dir)
             .env("AUDITSTREAM_HISTORY_BATCH_MS", "200")
             .env("RUST_LOG", "warn")
+            .envs(env.iter().copied())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -146,6 +156,74 @@ async fn a_killed_server_loses_at_most_its_last_batch() {
         saved.starts_with(&committed) && saved.len() >= committed.len(),
         "nothing already committed was lost"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_postgresql_a_killed_servers_report_is_interrupted_by_another_within_seconds() {
+    let Some(db) = history_support::TestDb::postgres().await else {
+        return;
+    };
+    let lease = Duration::from_secs(1);
+    let mut steps = Vec::new();
+    for i in 0..4000 {
+        steps.push(Step::Send(openai_delta(&format!("t{i} "))));
+        steps.push(Step::Pause(Duration::from_millis(5)));
+    }
+    steps.push(Step::Hang);
+    let fake = FakeModel::start(Script::stream("text/event-stream", steps)).await;
+    let base = format!("{}/v1", fake.base_url());
+    let shared = [
+        ("AUDITSTREAM_DATABASE_URL", db.url.as_str()),
+        ("AUDITSTREAM_INSTANCE_LEASE_SECS", "1"),
+        ("AUDITSTREAM_HISTORY_BATCH_MS", "50"),
+    ];
+    let mut a = Server::start_with(&base, &shared);
+    let b = Server::start_with(&base, &shared);
+
+    let resp = support::client()
+        .post(format!("http://{}/api/report", a.addr))
+        .json(&serde_json::json!({"contract": "contract A {}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let mut body = Body::new(resp);
+    let id = match body.next().await.expect("meta") {
+        ReportEvent::Meta(m) => m.report_id,
+        other => panic!("meta first, got {other:?}"),
+    };
+    // Past three leases with A alive: B never takes A's report for dead.
+    let alive_until = tokio::time::Instant::now() + 3 * lease;
+    while tokio::time::Instant::now() < alive_until {
+        body.token().await;
+    }
+    let r = b.report(&id).await.expect("B reads A's report");
+    assert_eq!(r["status"], "streaming");
+    assert!(!r["text"].as_str().unwrap().is_empty(), "text committed");
+
+    a.kill_9();
+    let killed = std::time::Instant::now();
+    while body.next().await.is_some() {}
+    let received = body.text;
+    let deadline = killed + Duration::from_secs(10);
+    let r = loop {
+        let r = b.report(&id).await.expect("the report survived");
+        if r["status"] == "interrupted" {
+            break r;
+        }
+        assert_eq!(r["status"], "streaming");
+        assert!(std::time::Instant::now() < deadline, "still streaming");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    let after = killed.elapsed();
+    // The lease, plus B's renewal period, plus a margin for a loaded machine.
+    assert!(
+        after < lease + lease / 3 + Duration::from_secs(2),
+        "{after:?}"
+    );
+    let saved = r["text"].as_str().unwrap();
+    assert!(!saved.is_empty() && received.starts_with(saved));
+    assert_eq!(fake.received().len(), 1, "never generated again");
 }
 
 /// The client side of one report: events as they arrive, and the token text so far. A

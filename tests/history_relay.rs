@@ -113,6 +113,8 @@ on_both_backends!(
     an_upstream_error_saves_the_partial_text_and_the_error,
     a_shutdown_marks_the_report_interrupted,
     owners_see_and_delete_only_their_own_reports,
+    a_report_with_its_own_id_is_saved_under_it_and_the_id_never_runs_twice,
+    stop_by_id_saves_the_text_so_far_as_stopped,
 );
 
 const REPORT: &str = "# Security report: A.sol\n\n## Summary\nOne issue.\n\n## Findings\n\n\
@@ -340,4 +342,72 @@ async fn with_history_off_nothing_is_kept_and_no_cookie_is_set() {
     assert_eq!(r.status(), 404);
     assert_eq!(support::error_code(r).await, "history_off");
     assert!(!data.exists(), "no data directory, no database");
+}
+
+/// POSTs a report that brings its own `report_id`.
+async fn post_with_id(app: &support::TestApp, id: &str) -> reqwest::Response {
+    support::client()
+        .post(format!("http://{}/api/report", app.addr))
+        .json(&serde_json::json!({"contract": "contract A {}", "report_id": id}))
+        .send()
+        .await
+        .unwrap()
+}
+
+async fn a_report_with_its_own_id_is_saved_under_it_and_the_id_never_runs_twice(db: TestDb) {
+    let fake = FakeModel::start(sse(vec![
+        Step::Send(openai_delta("all ")),
+        Step::Send(openai_delta("of it")),
+        Step::Send(openai_finish("stop", 2)),
+    ]))
+    .await;
+    let app = app(&fake, &db, &[("AUDITSTREAM_RESUME_GRACE_SECS", "0.05")]).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let resp = post_with_id(&app, &id).await;
+    assert_eq!(resp.status(), 200);
+    let events = support::read_events(resp, WAIT).await;
+    support::assert_well_formed(&events);
+    assert_eq!(report_id(&events), id);
+    let r = saved(&app, &id, "done").await;
+    assert_eq!(r["text"], "all of it");
+    // Once the server has forgotten it (no reader for the grace period), the id is
+    // still taken: history holds it.
+    let url = format!("http://{}/api/reports/{id}/events", app.addr);
+    eventually(WAIT, "the finished report forgotten", || async {
+        let resp = support::client().get(&url).send().await.unwrap();
+        (resp.status() == 404).then_some(())
+    })
+    .await;
+    let again = post_with_id(&app, &id).await;
+    assert_eq!(again.status(), 409);
+    assert_eq!(support::error_code(again).await, "report_id_taken");
+    assert_eq!(fake.received().len(), 1);
+}
+
+async fn stop_by_id_saves_the_text_so_far_as_stopped(db: TestDb) {
+    let fake = FakeModel::start(sse(vec![
+        Step::Send(openai_delta("one ")),
+        Step::Send(openai_delta("two ")),
+        Step::Hang,
+    ]))
+    .await;
+    let app = app(&fake, &db, &[]).await;
+    let id = uuid::Uuid::new_v4().to_string();
+    let mut reader = support::EventReader::new(post_with_id(&app, &id).await);
+    let mut events = Vec::new();
+    while support::text_of(&events) != "one two " {
+        events.push(reader.next(WAIT).await.expect("more events"));
+    }
+    // The connection going away is not Stop any more; the stop route is.
+    drop(reader);
+    let stop = support::client()
+        .post(format!("http://{}/api/reports/{id}/stop", app.addr))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stop.status(), 204);
+    fake.hang_up(WAIT, |_| true).await.expect("model closed");
+    let r = saved(&app, &id, "stopped").await;
+    assert_eq!(r["text"], "one two ");
+    assert!(r["error"].is_null());
 }

@@ -132,7 +132,7 @@ fn relay_item(decoded: DecodedEvent, recv_ns: u64) -> Option<Item> {
             e.code.as_str(),
             e.message
         ))),
-        ReportEvent::Meta(_) | ReportEvent::Finding(_) => None,
+        ReportEvent::Meta(_) | ReportEvent::Finding(_) | ReportEvent::Snapshot(_) => None,
     }
 }
 

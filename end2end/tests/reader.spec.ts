@@ -49,7 +49,11 @@ test("a failed stream keeps the partial report, says why, and Retry sends it aga
   await expect(page.locator(".status .phase")).toHaveText("failed: partial report kept");
   await page.locator("#retry").click();
   await expect.poll(() => sent.length).toBe(2);
-  expect(sent[1]).toBe(sent[0]);
+  // The same input, as a new report (a report id of its own).
+  const [first, again] = sent.map((raw) => JSON.parse(raw));
+  expect({ ...again, report_id: undefined }).toEqual({ ...first, report_id: undefined });
+  expect(again.report_id).toMatch(/^[0-9a-f-]{36}$/);
+  expect(again.report_id).not.toBe(first.report_id);
   await expect(phase(page)).toHaveAttribute("data-phase", "error");
   await expect(page.locator("#report h2")).toHaveCount(1);
 });

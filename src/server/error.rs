@@ -17,7 +17,7 @@ use crate::protocol::{ApiErrorBody, ApiErrorDetail};
 pub struct Refused(pub &'static str);
 
 /// An error answered before the stream starts: a status and `{"error":{code,message}}`.
-#[derive(Debug)]
+#[derive(Clone, Debug)]
 pub struct ApiError {
     pub status: StatusCode,
     pub code: &'static str,

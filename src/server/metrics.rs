@@ -37,11 +37,14 @@ pub enum Outcome {
 }
 
 impl Outcome {
-    /// Every outcome: `done`, `stopped`, then each stream error code.
+    /// Every outcome: `done`, `stopped`, then each stream error code but `cancelled`
+    /// (a report stopped by its reader is counted as `stopped`).
     pub fn all() -> impl Iterator<Item = Outcome> {
-        [Self::Done, Self::Stopped]
-            .into_iter()
-            .chain(StreamErrorCode::iter().map(Self::Failed))
+        [Self::Done, Self::Stopped].into_iter().chain(
+            StreamErrorCode::iter()
+                .filter(|c| *c != StreamErrorCode::Cancelled)
+                .map(Self::Failed),
+        )
     }
 
     pub fn as_str(self) -> &'static str {

@@ -14,6 +14,7 @@ pub mod preview;
 pub mod prompt;
 pub mod providers;
 pub mod relay;
+pub mod resume;
 pub mod router;
 pub mod state;
 pub mod store;

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 
-use super::{AppState, guard, metrics, preview, relay, store};
+use super::{AppState, guard, metrics, preview, relay, resume, store};
 use crate::app::{App, shell};
 
 /// The whole app: `POST /api/report`, `POST /api/project` (a project's preview), `GET /metrics`, the server functions and the pages.
@@ -32,6 +32,8 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .route("/metrics", get(metrics::handler))
         .route("/api/reports/{id}", get(store::route::get_report))
         .route("/api/project", post(preview::handler))
+        .route("/api/reports/{id}/events", get(resume::events))
+        .route("/api/reports/{id}/stop", post(resume::stop))
         .with_state(state.clone());
     let pages = Router::new()
         .leptos_routes_with_context(
@@ -77,6 +79,7 @@ pub async fn serve(
         tokio::spawn(guard::rate_limit_housekeeping(limit.clone(), stop.clone()));
     }
     let history = state.history.clone();
+    let reports = state.reports.clone();
     let app = build_router(state, leptos_options);
     let served = axum::serve(
         listener,
@@ -84,6 +87,9 @@ pub async fn serve(
     )
     .with_graceful_shutdown(stop.cancelled_owned())
     .await;
+    // Reports that outlive their connection end within the shutdown grace period too.
+    reports.tasks.close();
+    reports.tasks.wait().await;
     // Every stream has ended: commit what they left in the writer before exiting.
     if let Some(h) = history {
         h.writer.flush().await;

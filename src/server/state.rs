@@ -12,6 +12,7 @@ use super::{
     config::Settings,
     guard::{self, RateLimit},
     metrics::Metrics,
+    resume::Reports,
     store::{History, StoreError},
 };
 
@@ -31,6 +32,8 @@ pub struct AppState {
     pub rate_limit: Option<Arc<RateLimit>>,
     /// Report history; `None` until `with_history`, or when `AUDITSTREAM_HISTORY=off`.
     pub history: Option<History>,
+    /// Reports with a client-chosen id, which outlive their connection.
+    pub reports: Arc<Reports>,
 }
 
 impl AppState {
@@ -41,7 +44,15 @@ impl AppState {
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .expect("the HTTP client builds with static settings");
+        let resume = &settings.resume;
+        // A stop flag per report slot and then some: a Stop may race each request.
+        let reports = Reports::new(
+            resume.log_events,
+            resume.grace,
+            settings.limits.max_streams.saturating_mul(4),
+        );
         Self {
+            reports: Arc::new(reports),
             streams: Arc::new(Semaphore::new(settings.limits.max_streams)),
             rate_limit: guard::rate_limit(&settings.limits),
             settings: Arc::new(settings),

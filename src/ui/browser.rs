@@ -1,5 +1,5 @@
-//! The few things the page asks of the browser itself: the clipboard and file
-//! downloads. They do nothing on the server, where no one can click.
+//! The few things the page asks of the browser itself: the clipboard, file
+//! downloads, random ids. They do nothing on the server, where no one can click.
 
 /// Puts `text` on the clipboard (a user gesture is required, so call from a click).
 pub fn copy_text(text: &str) {
@@ -30,6 +30,20 @@ pub fn download(name: &str, mime: &str, text: &str) {
         a.click();
     }
     let _ = web_sys::Url::revoke_object_url(&url);
+}
+
+/// A new random UUID (`crypto.randomUUID()`), or `None` where there is none (on the
+/// server, or a page not served over a secure origin).
+pub fn random_uuid() -> Option<String> {
+    let crypto = web_sys::window()?.crypto().ok()?;
+    // Only secure contexts (https, localhost, 127.0.0.1) have it.
+    let has = js_sys::Reflect::has(&crypto, &"randomUUID".into()).unwrap_or(false);
+    has.then(|| crypto.random_uuid())
+}
+
+/// A number in 0..1 from `Math.random()`.
+pub fn random() -> f64 {
+    js_sys::Math::random()
 }
 
 /// Milliseconds on the page's monotonic clock (0 on the server).

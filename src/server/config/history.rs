@@ -53,6 +53,10 @@ pub struct HistorySettings {
     /// `AUDITSTREAM_HISTORY_PAGE_SIZE`: reports per page of the history list, 1 to
     /// [`MAX_PAGE_SIZE`].
     pub page_size: u32,
+    /// `AUDITSTREAM_INSTANCE_LEASE_SECS`: on PostgreSQL, a server that has not renewed its
+    /// lease for this long is taken for dead and its `streaming` reports are
+    /// interrupted by the others (it renews every third of it).
+    pub lease: Duration,
     /// `AUDITSTREAM_SECURE_COOKIE`: mark the owner cookie `Secure`. Also set per request
     /// when `X-Forwarded-Proto: https` is trusted (`AUDITSTREAM_TRUST_FORWARDED_FOR`).
     pub secure_cookie: bool,
@@ -69,6 +73,7 @@ impl Default for HistorySettings {
             queue: 4096,
             retry: Duration::from_secs(60),
             page_size: crate::history::DEFAULT_PAGE_SIZE,
+            lease: Duration::from_secs(10),
             secure_cookie: false,
         }
     }
@@ -111,8 +116,17 @@ impl HistorySettings {
                 value: page_size.to_string(),
             });
         }
+        let lease_secs: u64 = number(get, "AUDITSTREAM_INSTANCE_LEASE_SECS", d.lease.as_secs())?;
+        if lease_secs == 0 {
+            return Err(SettingError {
+                var: "AUDITSTREAM_INSTANCE_LEASE_SECS",
+                expected: "at least 1 second",
+                value: "0".into(),
+            });
+        }
         Ok(Self {
             enabled: switch(get, "AUDITSTREAM_HISTORY", d.enabled)?,
+            lease: Duration::from_secs(lease_secs),
             page_size,
             data_dir: get("AUDITSTREAM_DATA_DIR").map_or(d.data_dir, PathBuf::from),
             database_url,
@@ -196,9 +210,11 @@ mod tests {
             ("AUDITSTREAM_HISTORY_RETRY_SECS", "0"),
             ("AUDITSTREAM_SECURE_COOKIE", "1"),
             ("AUDITSTREAM_HISTORY_PAGE_SIZE", "1"),
+            ("AUDITSTREAM_INSTANCE_LEASE_SECS", "1"),
         ])
         .unwrap();
         assert!(!s.enabled && s.secure_cookie);
+        assert_eq!(s.lease, Duration::from_secs(1));
         assert_eq!(s.page_size, 1);
         let most = from(&[("AUDITSTREAM_HISTORY_PAGE_SIZE", "500")]).unwrap();
         assert_eq!(most.page_size, MAX_PAGE_SIZE);
@@ -218,6 +234,7 @@ mod tests {
             ("AUDITSTREAM_HISTORY_MAX_AGE_DAYS", "-1"),
             ("AUDITSTREAM_HISTORY_PAGE_SIZE", "0"),
             ("AUDITSTREAM_HISTORY_PAGE_SIZE", "501"),
+            ("AUDITSTREAM_INSTANCE_LEASE_SECS", "0"),
         ] {
             let e = from(&[(var, bad)]).unwrap_err();
             assert!(e.to_string().starts_with(var), "{e}");

@@ -4,6 +4,7 @@
 
 mod file;
 mod history;
+mod resume;
 
 use std::{fmt, path::Path, time::Duration};
 
@@ -11,6 +12,7 @@ use crate::server::env_value::{self, SettingError};
 
 pub use file::FileConfig;
 pub use history::{Backend, HistorySettings, redact_url, sqlite_url};
+pub use resume::{MIN_LOG_EVENTS, ResumeSettings};
 
 pub use crate::server::providers::kind::{BUILTIN_MODEL, ProviderKind};
 
@@ -218,6 +220,8 @@ pub struct Settings {
     pub builtin_pace: Duration,
     /// Where reports are kept (`AUDITSTREAM_HISTORY*`, `AUDITSTREAM_DATA_DIR`, …).
     pub history: HistorySettings,
+    /// Reports that outlive their connection (`AUDITSTREAM_RESUME_*`).
+    pub resume: ResumeSettings,
 }
 
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -410,6 +414,7 @@ impl Settings {
             limits,
             builtin_pace: Duration::from_millis(pace_ms),
             history: HistorySettings::from_lookup(&get)?,
+            resume: ResumeSettings::from_lookup(&get)?,
         })
     }
 

@@ -20,6 +20,10 @@ pub(super) enum Next {
     Deadline,
     /// A shutdown began and its grace period is over.
     Shutdown,
+    /// Stop for a report with its own id (`POST /api/reports/{id}/stop`).
+    Stopped,
+    /// No one read a report with its own id for this grace period.
+    Unread(Duration),
 }
 
 /// What the stream has done so far, as the decisions need it.
@@ -95,6 +99,14 @@ pub(super) fn decide(next: Next, p: StreamProgress) -> Decision {
             StreamErrorCode::Shutdown,
             "the server is shutting down; generate the report again in a moment".to_owned(),
         ),
+        Next::Stopped => return stopped("the report was stopped".to_owned(), p),
+        Next::Unread(grace) => {
+            let message = format!(
+                "no one read the report for {} s, so it was stopped",
+                grace.as_secs_f64()
+            );
+            return stopped(message, p);
+        }
     };
     Decision::End {
         event: ReportEvent::Error(StreamError {
@@ -103,6 +115,20 @@ pub(super) fn decide(next: Next, p: StreamProgress) -> Decision {
             partial: p.tokens > 0,
         }),
         outcome: Outcome::Failed(code),
+        message,
+    }
+}
+
+/// A report stopped on purpose: counted and kept as `stopped`; its readers (if any are
+/// left) get a `cancelled` error so they know not to come back.
+fn stopped(message: String, p: StreamProgress) -> Decision {
+    Decision::End {
+        event: ReportEvent::Error(StreamError {
+            code: StreamErrorCode::Cancelled,
+            message: message.clone(),
+            partial: p.tokens > 0,
+        }),
+        outcome: Outcome::Stopped,
         message,
     }
 }
@@ -284,6 +310,29 @@ mod tests {
                 "{}",
                 e.message
             );
+        }
+    }
+
+    #[test]
+    fn stop_and_an_unread_report_are_stopped_with_a_cancelled_event() {
+        for (next, message) in [
+            (Next::Stopped, "the report was stopped"),
+            (
+                Next::Unread(Duration::from_millis(1500)),
+                "no one read the report for 1.5 s, so it was stopped",
+            ),
+        ] {
+            let Decision::End {
+                event: ReportEvent::Error(e),
+                outcome,
+                message: logged,
+            } = decide(next, progress(3))
+            else {
+                panic!("not an end");
+            };
+            assert_eq!(outcome, Outcome::Stopped);
+            assert_eq!((e.code, e.partial), (StreamErrorCode::Cancelled, true));
+            assert_eq!((e.message.as_str(), logged.as_str()), (message, message));
         }
     }
 

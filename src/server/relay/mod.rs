@@ -1,25 +1,21 @@
 //! `POST /api/report` (docs/protocol.md): validate, open the model, then relay its frames as
-//! our SSE events. Everything is owned by the response stream, so when the browser
-//! goes away the stream is dropped and with it the upstream connection.
+//! our SSE events. Everything is owned by the stream of events, so when its owner drops
+//! it the upstream connection goes with it: the response, for a request without its own
+//! `report_id` (the browser leaving is Stop); the report's producer task otherwise
+//! (`server::resume`: Stop is explicit, and readers come and go).
 
 mod coalesce;
 mod decision;
 mod fallback;
 mod inflight;
 mod request;
+pub mod respond;
 
-use std::{convert::Infallible, future::Future, sync::Arc, time::Instant};
+use std::{future::Future, sync::Arc, time::Instant};
 
-use axum::{
-    Extension,
-    extract::State,
-    http::{HeaderValue, header},
-    response::{
-        IntoResponse, Response,
-        sse::{Event, KeepAlive, Sse},
-    },
-};
-use futures_util::{Stream, StreamExt};
+use axum::{Extension, extract::State, response::Response};
+use futures_util::{FutureExt, Stream, StreamExt};
+use tokio::sync::OwnedSemaphorePermit;
 use tracing::Instrument;
 
 use super::{
@@ -28,6 +24,7 @@ use super::{
     error::{ApiError, Rejection},
     guard::{SameOrigin, StreamSlot},
     providers::{self, FrameStream, MalformedCount, ReportJob},
+    resume::{self, LastEventId, Reserved, Running},
     store::{NewReport, Owner, now_ms},
 };
 use crate::analyzer::injection;
@@ -36,24 +33,98 @@ use decision::{Decision, Next, decide};
 use inflight::InFlight;
 use request::ReportBody;
 pub use request::resolve_model;
+use respond::sse_response;
 
-use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, Token};
+use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, ResumeHints, Token};
 
 /// The route handler: every check is in its signature (the rate limit is the route's
 /// layer); then the model is opened and the 200 response carries everything after.
 /// A refusal is an `ApiError`, counted by its code in `metrics::count_refusals`.
+///
+/// A request with its own `report_id` starts a report that outlives the connection
+/// (`server::resume`), or attaches to the one already running under that id; without
+/// one, the report is this response and ends with it, as it always did.
 pub async fn report(
     State(state): State<AppState>,
     _: SameOrigin,
     StreamSlot(slot): StreamSlot,
     owner: Option<Extension<Owner>>,
-    ReportBody(request): ReportBody,
+    LastEventId(after): LastEventId,
+    ReportBody(mut request): ReportBody,
 ) -> Result<Response, ApiError> {
     let started = Instant::now();
+    let owner = owner.map(|Extension(owner)| owner);
+    if !state.settings.resume.enabled {
+        request.report_id = None;
+    }
+    let Some(asked) = request.report_id.as_deref() else {
+        let report_id = uuid::Uuid::new_v4().to_string();
+        let shutdown = grace_over(&state).map(|()| Next::Shutdown);
+        let events = open_report(
+            state.clone(),
+            request,
+            owner,
+            slot,
+            started,
+            report_id,
+            shutdown,
+        )
+        .await?;
+        return Ok(sse_response(events, state.settings.limits.keepalive, None));
+    };
+    let id = resume::checked_id(asked)?;
+    let running = match state.reports.reserve(&id) {
+        Reserved::Existing(running) => {
+            drop(slot);
+            return resume::attach(&state, running.reader(), after).await;
+        }
+        Reserved::Stopped => return Err(resume::stopped_before_start()),
+        Reserved::New(running) => running,
+    };
+    if let Err(e) = resume::check_unused(&state, &id).await {
+        // A request that attached meanwhile gets the same answer.
+        running.refused(e.clone());
+        state.reports.remove(&running);
+        return Err(e);
+    }
+    // Counted as read from here, so the grace timer waits for this response.
+    let reader = running.reader();
+    let halt = halt_of(&state, running.clone());
+    let open = open_report(state.clone(), request, owner, slot, started, id, halt);
+    resume::spawn_producer(&state, running, open);
+    resume::attach(&state, reader, after).await
+}
+
+/// What ends a resumable report early: Stop, no reader for the grace period, or a
+/// shutdown whose grace period is over.
+fn halt_of(state: &AppState, running: Arc<Running>) -> impl Future<Output = Next> + Send + 'static {
+    let shutdown = grace_over(state);
+    let grace = state.settings.resume.grace;
+    async move {
+        tokio::select! {
+            biased;
+            () = running.stop.cancelled() => Next::Stopped,
+            () = shutdown => Next::Shutdown,
+            () = running.unread_for(grace) => Next::Unread(grace),
+        }
+    }
+}
+
+/// Everything after the checks: the model resolved and opened (with its fallbacks),
+/// then the stream of our events, owned by whoever drives it. `halt` ends it early.
+async fn open_report(
+    state: AppState,
+    request: ReportRequest,
+    owner: Option<Owner>,
+    slot: OwnedSemaphorePermit,
+    started: Instant,
+    report_id: String,
+    halt: impl Future<Output = Next> + Send + 'static,
+) -> Result<impl Stream<Item = (u64, ReportEvent)> + Send + 'static, ApiError> {
     let state = &state;
     let settings = &state.settings;
     let limits = &settings.limits;
-    let owner = owner.map(|Extension(owner)| owner);
+    let resumable = request.report_id.is_some();
     let (provider, model) = resolve_model(settings, request.model.as_deref())?;
     // Ours, not the model's: text in the contract aimed at the model goes first.
     let hits = request::guard_hits(&request);
@@ -61,7 +132,6 @@ pub async fn report(
     for hit in &hits {
         state.metrics.injection_hit(hit.aim.as_str());
     }
-    let report_id = uuid::Uuid::new_v4().to_string();
     let span = tracing::info_span!(
         "report",
         %report_id,
@@ -107,6 +177,10 @@ pub async fn report(
         provider: opened.provider,
         model: opened.model,
         fallbacks: opened.fallbacks,
+        resume: resumable.then(|| ResumeHints {
+            keepalive_ms: decision::millis(limits.keepalive),
+            keep_on_leave: settings.resume.keep_on_leave,
+        }),
     };
     let mut inflight = InFlight::new(slot, state.metrics.clone(), span, started, malformed);
     inflight.recording = state
@@ -114,7 +188,7 @@ pub async fn report(
         .as_ref()
         .map(|h| h.writer.record(new_report(&meta, owner, request)));
     let deadline = tokio::time::Instant::from_std(started) + limits.max_duration;
-    let events = relay(
+    Ok(relay(
         meta,
         notice,
         frames,
@@ -124,21 +198,8 @@ pub async fn report(
             at: deadline,
             limit: limits.max_duration,
         },
-        grace_over(state),
-    );
-    let sse = Sse::new(events.map(Ok::<_, Infallible>))
-        .keep_alive(KeepAlive::new().interval(limits.keepalive).text("ping"));
-    // Events already waiting leave in one write; a lone token still leaves at once.
-    let (parts, body) = sse.into_response().into_parts();
-    let body = axum::body::Body::from_stream(coalesce::Coalesce::new(body.into_data_stream()));
-    let mut resp = Response::from_parts(parts, body);
-    let h = resp.headers_mut();
-    h.insert(
-        header::CACHE_CONTROL,
-        HeaderValue::from_static("no-cache, no-transform"),
-    );
-    h.insert("x-accel-buffering", HeaderValue::from_static("no"));
-    Ok(resp)
+        halt,
+    ))
 }
 
 /// The contract, indexed for the checks and run through the analyzer, off the async
@@ -268,21 +329,21 @@ fn relay(
     mut joiner: Option<verify::Joiner>,
     mut inflight: InFlight,
     deadline: Deadline,
-    shutdown: impl Future<Output = ()> + Send + 'static,
-) -> impl Stream<Item = Event> + Send {
+    halt: impl Future<Output = Next> + Send + 'static,
+) -> impl Stream<Item = (u64, ReportEvent)> + Send + 'static {
     async_stream::stream! {
         let mut ids = 0u64;
         ids += 1;
-        yield sse_event(ids, &ReportEvent::Meta(meta));
+        yield (ids, ReportEvent::Meta(meta));
         if let Some(text) = notice {
             ids += 1;
-            yield sse_event(ids, &ReportEvent::Token(Token { text }));
+            yield (ids, ReportEvent::Token(Token { text }));
         }
-        futures_util::pin_mut!(shutdown);
+        futures_util::pin_mut!(halt);
         let terminal = loop {
             let next = tokio::select! {
                 biased;
-                () = &mut shutdown => Next::Shutdown,
+                next = &mut halt => next,
                 r = tokio::time::timeout_at(deadline.at, frames.next()) => {
                     r.map_or(Next::Deadline, Next::Frame)
                 }
@@ -292,10 +353,10 @@ fn relay(
                     inflight.token(&text);
                     let checks = joiner.as_mut().map(|j| j.push(&text)).unwrap_or_default();
                     ids += 1;
-                    yield sse_event(ids, &ReportEvent::Token(Token { text }));
+                    yield (ids, ReportEvent::Token(Token { text }));
                     for check in checks {
                         ids += 1;
-                        yield sse_event(ids, &ReportEvent::Finding(check.clone()));
+                        yield (ids, ReportEvent::Finding(check.clone()));
                         inflight.checks.push(check);
                     }
                 }
@@ -305,7 +366,7 @@ fn relay(
                     let done = matches!(event, ReportEvent::Done(_));
                     for check in joiner.as_mut().map(|j| j.finish(done)).unwrap_or_default() {
                         ids += 1;
-                        yield sse_event(ids, &ReportEvent::Finding(check.clone()));
+                        yield (ids, ReportEvent::Finding(check.clone()));
                         inflight.checks.push(check);
                     }
                     if let ReportEvent::Done(done) = &event {
@@ -320,14 +381,6 @@ fn relay(
         // Close the upstream before the last event goes out.
         drop(frames);
         ids += 1;
-        yield sse_event(ids, &terminal);
+        yield (ids, terminal);
     }
-}
-
-/// One event of our stream in its SSE form, with its `id`.
-fn sse_event(id: u64, ev: &ReportEvent) -> Event {
-    Event::default()
-        .id(id.to_string())
-        .event(ev.name())
-        .data(ev.data_json())
 }

@@ -1,12 +1,12 @@
 //! History's life in the server: opened at start (orphaned `streaming` rows become
-//! `interrupted`, old reports are pruned), housekept every hour while the server runs,
-//! and flushed when it stops.
+//! `interrupted`, old reports are pruned), housekept every hour while the server runs
+//! (and, on PostgreSQL, its instance lease held: `lease`), and flushed when it stops.
 
 use std::time::Duration;
 
 use tokio_util::sync::CancellationToken;
 
-use super::{Backend, Store, StoreError, Writer, now_ms};
+use super::{Backend, Store, StoreError, Writer, lease, now_ms};
 use crate::server::config::Settings;
 use crate::server::metrics::HistoryMetrics;
 
@@ -32,7 +32,12 @@ impl History {
         if !h.enabled {
             return Ok(None);
         }
-        let store = Store::open(h).await?;
+        let mut store = Store::open(h).await?;
+        if store.backend() == Backend::Postgres {
+            store = store.with_instance(uuid::Uuid::new_v4().to_string());
+            let lease = lease::hold(store.clone(), h.lease, shutdown.clone());
+            tokio::spawn(lease);
+        }
         let longest = settings.limits.max_duration + settings.limits.shutdown_grace;
         housekeep(
             &store,

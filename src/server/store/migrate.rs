@@ -15,6 +15,11 @@ use sqlx::{
 const MIGRATIONS: &[(i64, &str, &str)] = &[
     (1, "reports", include_str!("migrations/0001_reports.sql")),
     (2, "checks", include_str!("migrations/0002_checks.sql")),
+    (
+        3,
+        "instances",
+        include_str!("migrations/0003_instances.sql"),
+    ),
 ];
 
 /// The embedded migrations as a source for sqlx's migrator.

@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod document;
+mod lease;
 mod lifecycle;
 mod migrate;
 pub mod owner;
@@ -80,6 +81,8 @@ pub struct Store {
     backend: Backend,
     /// Reports per history page (`AUDITSTREAM_HISTORY_PAGE_SIZE`).
     page_size: u32,
+    /// This server's lease id, written on the reports it starts (PostgreSQL).
+    instance: Option<String>,
 }
 
 /// Lowercase hex SHA-256.
@@ -156,6 +159,7 @@ impl Store {
             pool,
             backend,
             page_size: DEFAULT_PAGE_SIZE,
+            instance: None,
         })
     }
 
@@ -170,7 +174,7 @@ impl Store {
 
     /// Inserts a report that has just started streaming.
     pub async fn insert(&self, new: &NewReport) -> Result<(), StoreError> {
-        rows::insert(&self.pool, new).await
+        rows::insert(&self.pool, new, self.instance.as_deref()).await
     }
 
     /// Writes a report's text so far and, once it has ended, its status and figures.

@@ -12,12 +12,16 @@ use crate::{
     report::{Severity, detect_language},
 };
 
-pub(super) async fn insert(pool: &AnyPool, new: &NewReport) -> Result<(), StoreError> {
+pub(super) async fn insert(
+    pool: &AnyPool,
+    new: &NewReport,
+    instance: Option<&str>,
+) -> Result<(), StoreError> {
     let language = detect_language(&new.contract, new.filename.as_deref()).to_string();
     sqlx::query(
         "INSERT INTO reports (id, owner_hash, created_ms, updated_ms, contract, contract_sha256, \
-         filename, language, provider, model, status, text) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, '')",
+         filename, language, provider, model, status, text, instance) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, '', $11)",
     )
     .bind(&new.id)
     .bind(new.owner.hash())
@@ -29,6 +33,7 @@ pub(super) async fn insert(pool: &AnyPool, new: &NewReport) -> Result<(), StoreE
     .bind(&new.provider)
     .bind(&new.model)
     .bind(ReportStatus::Streaming.as_str())
+    .bind(instance.map(str::to_owned))
     .execute(pool)
     .await?;
     Ok(())

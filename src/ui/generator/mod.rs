@@ -9,6 +9,7 @@ mod contract_input;
 mod model_picker;
 mod project_input;
 mod project_tree;
+mod reading;
 mod report_panel;
 mod rerun;
 mod session;
@@ -73,8 +74,13 @@ pub fn ReportView() -> impl IntoView {
             _ => {}
         }
     });
+    // Closing or reloading the tab: Stop (or, as the server says, leave it running).
+    let leaving = window_event_listener(leptos::ev::pagehide, move |_| {
+        session.try_with_value(Session::leave);
+    });
     on_cleanup(move || {
         keys.remove();
+        leaving.remove();
         session.try_with_value(Session::close);
     });
 

@@ -1,8 +1,10 @@
 //! One report at a time in the browser: starts a stream, routes its events into the
 //! report state and its text through the frame batcher to the reader (`LiveReader`),
-//! and aborts it on Stop, on a newer Generate and when the view goes away (`close`, from
-//! the view's cleanup). A generation counter keeps a replaced stream from touching the
-//! page. Depends on the reader, never on the view.
+//! and stops it on Stop, on a newer Generate and when the view goes away (`close`, from
+//! the view's cleanup) or the page is left (`leave`). Each report has an id the page
+//! picks, so a lost connection is read on (`reading`) and Stop is the fetch aborted plus
+//! the report's stop route. A generation counter keeps a replaced stream from touching
+//! the page. Depends on the reader, never on the view.
 
 use std::{
     cell::{Cell, RefCell},
@@ -13,9 +15,10 @@ use std::{
 use leptos::{prelude::*, task::spawn_local};
 use web_sys::AbortController;
 
+use super::reading::read_report;
 use crate::{
-    client::{ClientError, FrameBatcher, stream_report},
-    protocol::{ReportEvent, ReportRequest},
+    client::{ClientError, FrameBatcher, stop_report},
+    protocol::{ReportEvent, ReportRequest, ResumeHints},
     ui::{
         browser,
         reader::{Input, LiveReader, Phase, ReportState},
@@ -33,6 +36,10 @@ pub struct Session {
     controller: RefCell<Option<AbortController>>,
     clock: RefCell<Option<IntervalHandle>>,
     generation: Rc<Cell<u64>>,
+    /// The running report's id, while it runs: Stop goes to its stop route.
+    running_id: Rc<RefCell<Option<String>>>,
+    /// What the running report's `meta` said about reading it on.
+    hints: Rc<Cell<Option<ResumeHints>>>,
 }
 
 impl Session {
@@ -42,6 +49,8 @@ impl Session {
             controller: RefCell::new(None),
             clock: RefCell::new(None),
             generation: Rc::new(Cell::new(0)),
+            running_id: Rc::new(RefCell::new(None)),
+            hints: Rc::new(Cell::new(None)),
         }
     }
 
@@ -61,7 +70,7 @@ impl Session {
 
     fn start_with(&self, input: Input) {
         let s = self.state;
-        self.abort();
+        self.stop_running();
         let generation = self.generation.get() + 1;
         self.generation.set(generation);
         let Ok(controller) = AbortController::new() else {
@@ -74,18 +83,23 @@ impl Session {
 
         s.started_with.set(Some(input.clone()));
         let (contract, filename, model) = input;
+        let report_id = browser::random_uuid();
+        self.running_id.replace(report_id.clone());
+        self.hints.set(None);
         let request = match s.project.get_untracked() {
             // A project goes as its files; the contract box is not part of it.
             Some(project) => ReportRequest {
                 model,
                 files: project.files,
                 scope: project.scope,
+                report_id,
                 ..ReportRequest::default()
             },
             None => ReportRequest {
                 contract,
                 model,
                 filename,
+                report_id,
                 ..ReportRequest::default()
             },
         };
@@ -105,16 +119,27 @@ impl Session {
                 }
             })
         };
+        let reader_for_events = reader.clone();
+        let (hints, running_id) = (self.hints.clone(), self.running_id.clone());
         spawn_local(async move {
-            let result = stream_report(&request, &signal, |ev| {
+            let lost = || {
                 if current() {
-                    on_event(s, &batcher, ev);
+                    lost_connection(s, &batcher);
+                }
+            };
+            let result = read_report(&request, &signal, &hints, lost, |ev| {
+                if current() {
+                    if let ReportEvent::Meta(m) = &ev {
+                        hints.set(m.resume);
+                    }
+                    on_event(s, &batcher, &reader_for_events, ev);
                 }
             })
             .await;
             if !current() {
                 return;
             }
+            running_id.take();
             batcher.flush();
             let ended_well = result.is_ok() && s.phase.get_untracked() == Phase::Done;
             let summary = reader.borrow_mut().finish(ended_well);
@@ -149,16 +174,38 @@ impl Session {
         }
     }
 
+    /// Ends the running report's stream and, for one with its own id, the report itself
+    /// (its stop route: the model is cut off at once, wherever the report runs).
+    fn stop_running(&self) {
+        self.abort();
+        if let Some(id) = self.running_id.take() {
+            stop_report(&id);
+        }
+    }
+
     /// Stops the running report at once; what arrived stays on the page.
     pub fn stop(&self) {
-        self.abort();
+        self.stop_running();
         if self.state.phase.get_untracked().is_running() {
             stopped(self.state);
         }
     }
 
-    /// Leaving the page or unmounting the view (its one cleanup path): the report stops
-    /// and its clock with it.
+    /// The page is being left (`pagehide`): the report stops, unless the server says
+    /// leaving keeps it (`AUDITSTREAM_RESUME_KEEP_ON_LEAVE`): it then runs on into the
+    /// history, or until no one has read it for the grace period.
+    pub fn leave(&self) {
+        let keep = self.hints.get().is_some_and(|h| h.keep_on_leave);
+        if keep {
+            self.running_id.take();
+            self.abort();
+        } else {
+            self.stop();
+        }
+    }
+
+    /// Unmounting the view (its one cleanup path): the report stops and its clock with
+    /// it.
     pub fn close(&self) {
         self.stop();
         if let Some(clock) = self.clock.take() {
@@ -167,7 +214,10 @@ impl Session {
     }
 }
 
-fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
+fn on_event(s: ReportState, batcher: &FrameBatcher, reader: &RefCell<LiveReader>, ev: ReportEvent) {
+    if s.phase.get_untracked() == Phase::Reconnecting {
+        reconnected(s);
+    }
     match ev {
         ReportEvent::Meta(m) => {
             s.fallback_notice.set(m.fallback_notice());
@@ -186,6 +236,12 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
         // Shown with the next findings refresh (at most every 250 ms, and at the end): a
         // report of thousands of findings must not rebuild the panel per verdict.
         ReportEvent::Finding(check) => s.checks.update_untracked(|c| c.push(check)),
+        // A resumed stream whose missed events are gone: its text replaces ours.
+        ReportEvent::Snapshot(snap) => {
+            batcher.flush();
+            s.checks.set(snap.findings);
+            reader.borrow_mut().replace(&snap.text);
+        }
         ReportEvent::Done(d) => {
             batcher.flush();
             s.stats.update(|st| st.done = Some(d));
@@ -195,6 +251,26 @@ fn on_event(s: ReportState, batcher: &FrameBatcher, ev: ReportEvent) {
             batcher.flush();
             failed(s, e.message);
         }
+    }
+}
+
+/// The first event after a lost connection: back to where the report was.
+fn reconnected(s: ReportState) {
+    let writing = s.markdown.with_untracked(|m| !m.is_empty());
+    s.phase.set(if writing {
+        Phase::Streaming
+    } else {
+        Phase::Connecting
+    });
+    s.announcement.set("reconnected".into());
+}
+
+/// The connection was lost; the report runs on and is read on after a short wait.
+fn lost_connection(s: ReportState, batcher: &FrameBatcher) {
+    batcher.flush();
+    if s.phase.get_untracked().is_running() {
+        s.phase.set(Phase::Reconnecting);
+        s.announcement.set("connection lost; reconnecting…".into());
     }
 }
 

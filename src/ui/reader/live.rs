@@ -76,6 +76,19 @@ impl LiveReader {
         }
     }
 
+    /// A resumed stream's `snapshot`: the text so far replaces what is on screen (the
+    /// reader missed events its server no longer holds), and reading goes on from it.
+    pub fn replace(&mut self, text: &str) {
+        let s = self.state;
+        self.markdown = LiveMarkdown::default();
+        self.findings = FindingsTracker::default();
+        self.findings_at = 0.0;
+        s.markdown.set(String::new());
+        s.pages.set(Vec::new());
+        s.tail.set(Vec::new());
+        self.frame(text);
+    }
+
     /// The stream has ended: the last block is rendered as written (no more repair) and
     /// the findings read once more; `ended_well` when it ended with `done`. Returns the
     /// findings' summary for the announcement.

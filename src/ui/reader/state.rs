@@ -19,6 +19,8 @@ pub enum Phase {
     /// Sent; no token yet ("waiting for the model…").
     Connecting,
     Streaming,
+    /// The connection was lost; the report runs on and the page reads it on shortly.
+    Reconnecting,
     Done,
     Stopped,
     Failed,
@@ -30,6 +32,7 @@ impl Phase {
         match self {
             Self::Idle => "idle",
             Self::Connecting | Self::Streaming => "streaming",
+            Self::Reconnecting => "reconnecting",
             Self::Done => "done",
             Self::Stopped => "stopped",
             Self::Failed => "error",
@@ -50,6 +53,7 @@ impl Phase {
             Self::Idle => "ready",
             Self::Connecting => "waiting for the model…",
             Self::Streaming => "writing",
+            Self::Reconnecting => "reconnecting…",
             Self::Done => "done",
             Self::Stopped => "stopped: partial report",
             Self::Failed => "failed: partial report kept",
@@ -57,7 +61,10 @@ impl Phase {
     }
 
     pub fn is_running(self) -> bool {
-        matches!(self, Self::Connecting | Self::Streaming)
+        matches!(
+            self,
+            Self::Connecting | Self::Streaming | Self::Reconnecting
+        )
     }
 }
 
