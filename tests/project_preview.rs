@@ -1,7 +1,8 @@
-//! `POST /api/project`, the preview the page shows before a project is sent: against the
-//! real server on a loopback port, with the test projects as JSON files and as a real
-//! `.zip`. It must agree with what `POST /api/report` does with the same files (roles,
-//! scope globs, the unresolved imports, the context check), and refuse what a report
+//! `POST /api/project`, the preview the page shows before a project is sent, and
+//! `POST /api/report` with a `.zip` as its body (options in the query string): against the
+//! real server on a loopback port, with the test projects as JSON files and as real
+//! archives. The preview must agree with what a report does with the same files (roles,
+//! scope globs, the unresolved imports, the context check), and both refuse what a report
 //! refuses, with the same codes.
 
 mod support;
@@ -11,7 +12,7 @@ use std::path::Path;
 
 use auditstream::protocol::{ProjectPreview, literal_glob};
 use serde_json::{Value, json};
-use support::{client, error_code, settings, spawn_app};
+use support::{client, error_code, read_events, settings, spawn_app, text_of};
 
 /// Every file of a test project, as `(path, bytes)`.
 fn project(name: &str) -> Vec<(String, Vec<u8>)> {
@@ -277,4 +278,70 @@ async fn what_a_report_refuses_the_preview_refuses_with_the_same_code() {
     let resp = post_zip(addr, vec![0u8; 4097]).await;
     assert_eq!(resp.status(), 413);
     assert_eq!(error_code(resp).await, "zip_too_large_unpacked");
+}
+
+async fn post_zip_report(
+    addr: std::net::SocketAddr,
+    query: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
+    client()
+        .post(format!("http://{addr}/api/report{query}"))
+        .header("content-type", "application/zip")
+        .body(bytes)
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn a_zip_posted_as_the_report_body_is_audited_as_the_project() {
+    let addr = spawn_app(settings(&[("AUDITSTREAM_BUILTIN_PACE_MS", "0")])).await;
+    let zip = zip_of("foundry-vault/", &project("foundry-vault"));
+    let resp = post_zip_report(addr, "", zip.clone()).await;
+    assert_eq!(resp.status(), 200);
+    let text = text_of(&read_events(resp, std::time::Duration::from_secs(20)).await);
+    assert!(
+        text.starts_with("# Security report: foundry project"),
+        "{text}"
+    );
+    let report = auditstream::report::parse_finished_report(&text);
+    let files: Vec<String> = report
+        .findings
+        .iter()
+        .filter_map(|f| f.locations.first()?.file.clone())
+        .collect();
+    assert!(files.iter().any(|f| f == "src/Vault.sol"), "{files:?}");
+    // Options in the query string: the scope narrows it to one file.
+    let resp = post_zip_report(
+        addr,
+        "?scope=src/VaultBase.sol&model=builtin/analyzer",
+        zip.clone(),
+    )
+    .await;
+    assert_eq!(resp.status(), 200);
+    let text = text_of(&read_events(resp, std::time::Duration::from_secs(20)).await);
+    let report = auditstream::report::parse_finished_report(&text);
+    assert!(!report.findings.is_empty());
+    for f in &report.findings {
+        assert_eq!(
+            f.locations[0].file.as_deref(),
+            Some("src/VaultBase.sol"),
+            "{text}"
+        );
+    }
+    // An option it does not know is named; a broken archive has its own code.
+    let resp = post_zip_report(addr, "?scopes=src/A.sol", zip).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(error_code(resp).await, "invalid_query");
+    let resp = post_zip_report(addr, "", b"PK broken".to_vec()).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(error_code(resp).await, "not_a_zip");
+    let evil = zip_of(
+        "",
+        &[("../escape.sol".to_owned(), b"contract A {}".to_vec())],
+    );
+    let resp = post_zip_report(addr, "", evil).await;
+    assert_eq!(resp.status(), 400);
+    assert_eq!(error_code(resp).await, "path_climbs_out");
 }

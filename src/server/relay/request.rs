@@ -1,6 +1,7 @@
 //! What `POST /api/report` asks for: the body read as a `ReportRequest` (valid JSON, a
 //! non-empty contract within the limit, or a project's files that pass the project checks
-//! and limits), and the provider and model it names.
+//! and limits; or a project's `.zip` as the body, its options in the query string), and
+//! the provider and model it names.
 
 use axum::{
     extract::{FromRequest, Request},
@@ -15,7 +16,7 @@ use crate::{
         AppState,
         config::{ProviderConfig, ProviderKind, Settings},
         error::{ApiError, Rejection},
-        guard::JsonBody,
+        guard::ProjectBody,
     },
 };
 
@@ -27,7 +28,27 @@ impl FromRequest<AppState> for ReportBody {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &AppState) -> Result<Self, ApiError> {
-        let JsonBody(body) = JsonBody::from_request(req, state).await?;
+        let uri = req.uri().clone();
+        let body = match ProjectBody::from_request(req, state).await? {
+            ProjectBody::Json(body) => body,
+            ProjectBody::Zip(bytes) => {
+                let limits = state.settings.limits.project.clone();
+                let request = tokio::task::spawn_blocking(move || {
+                    let request = zip_request(&bytes, &uri, &limits)?;
+                    check_project(&request, &limits)?;
+                    Ok::<_, ApiError>(request)
+                })
+                .await
+                .map_err(|e| {
+                    ApiError::new(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal",
+                        format!("the archive could not be read: {e}"),
+                    )
+                })??;
+                return Ok(ReportBody(request));
+            }
+        };
         let request: ReportRequest = serde_json::from_slice(&body).map_err(|e| {
             ApiError::new(
                 StatusCode::BAD_REQUEST,
@@ -52,6 +73,55 @@ impl FromRequest<AppState> for ReportBody {
         }
         Ok(ReportBody(request))
     }
+}
+
+/// The options a `.zip` body takes in the query string (`scope` and `exclude` may repeat).
+const ZIP_OPTIONS: &str = "model, scope, exclude, report_id";
+
+/// A report request from a `.zip` body (read in memory) and the query string's options.
+fn zip_request(
+    bytes: &[u8],
+    uri: &axum::http::Uri,
+    limits: &ProjectLimits,
+) -> Result<ReportRequest, ApiError> {
+    let axum::extract::Query(pairs) =
+        axum::extract::Query::<Vec<(String, String)>>::try_from_uri(uri).map_err(|e| {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                format!("the query string could not be read: {e}"),
+            )
+        })?;
+    let mut request = ReportRequest::default();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "model" => request.model = Some(value),
+            "scope" => request.scope.push(value),
+            "exclude" => request.exclude.push(value),
+            "report_id" => request.report_id = Some(value),
+            other => {
+                return Err(ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    "invalid_query",
+                    format!(
+                        "`{other}` is not an option of a .zip report; the options are {ZIP_OPTIONS}"
+                    ),
+                ));
+            }
+        }
+    }
+    let (files, _skipped) = crate::project::archive::read_zip(bytes, limits)?;
+    request.files = files
+        .into_iter()
+        .map(|f| crate::protocol::ProjectFile {
+            path: f.path,
+            content: f.content,
+        })
+        .collect();
+    if request.files.is_empty() {
+        return Err(ProjectError::NoSources.into());
+    }
+    Ok(request)
 }
 
 /// A project request's checks: `files` alone (no `contract` beside it), every path and
