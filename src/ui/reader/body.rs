@@ -59,10 +59,21 @@ pub fn ReportBody(state: ReportState) -> impl IntoView {
         }
     });
 
-    let stop_following = move || following.set(false);
+    // Where the reader was when they stopped following: only a scroll that has since gone
+    // further down, to the bottom, follows again. A scroll event already on its way when
+    // the wheel turned (from the page's own scroll to the end) is not one.
+    let stopped_at = StoredValue::new(0);
+    let stop_following = move || {
+        if let Some(el) = body.get_untracked() {
+            stopped_at.set_value(el.scroll_top());
+        }
+        following.set(false);
+    };
     let on_scroll = move |_| {
-        if let Some(el) = body.get_untracked()
+        if !following.get_untracked()
+            && let Some(el) = body.get_untracked()
             && at_bottom(&el)
+            && el.scroll_top() > stopped_at.get_value()
         {
             following.set(true);
         }
