@@ -8,6 +8,7 @@
 //!   `parse_finished_report` for a whole report, `parse_block` for one finished block,
 //!   `check_lines`); `vocabulary` holds the words both use, `line_ref` reads line references.
 //! - `write::write_report`: our grammar (docs/reports.md) from a `Report`.
+//! - `pass`: the heading of each pass of a project reported in passes.
 //! - `export`: the JSON document (`auditstream.report/1`) and SARIF 2.1.0.
 
 pub mod export;
@@ -15,6 +16,7 @@ pub mod language;
 mod line_ref;
 pub mod model;
 pub mod parse;
+pub mod pass;
 pub mod scan;
 mod vocabulary;
 pub mod write;

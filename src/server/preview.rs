@@ -20,7 +20,7 @@ use super::{
     guard::ProjectBody,
     prompt,
     providers::{REPORT_TOKENS, estimated_tokens},
-    relay::resolve_model,
+    relay::{project_of, resolve_model},
 };
 use crate::project::{OutReason, Project, Role, ScopeRules, archive, source};
 use crate::protocol::{PreviewFile, PreviewImport, ProjectFile, ProjectPreview, ReportRequest};
@@ -78,13 +78,7 @@ fn from_json(bytes: &[u8], limits: &crate::project::ProjectLimits) -> Result<Pro
     if request.files.is_empty() {
         return Err(crate::project::ProjectError::NoSources.into());
     }
-    let files = request.files.into_iter().map(|f| (f.path, f.content));
-    Ok(Project::from_texts(
-        files,
-        &request.scope,
-        &request.exclude,
-        limits,
-    )?)
+    Ok(project_of(&request, limits)?)
 }
 
 /// What the page shows of `project`; `zipped` adds the files' text, which the page only

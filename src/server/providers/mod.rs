@@ -204,8 +204,26 @@ pub async fn open(client: &reqwest::Client, job: ReportJob<'_>) -> Result<FrameS
             return open_in_passes(client, &job, wire, project, fixed, needed).await;
         }
     }
-    let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &user);
-    let resp = http::send(client, &job, wire.chat_path(), auth_headers(p), body).await?;
+    ask(client, &job, wire, &user).await
+}
+
+/// Sends `user` (with the system prompt) to the job's model and waits for success
+/// headers; the answer streams through the returned frames.
+pub(crate) async fn ask(
+    client: &reqwest::Client,
+    job: &ReportJob<'_>,
+    wire: &dyn Wire,
+    user: &str,
+) -> Result<FrameStream, OpenError> {
+    let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, user);
+    let resp = http::send(
+        client,
+        job,
+        wire.chat_path(),
+        auth_headers(job.provider),
+        body,
+    )
+    .await?;
     let bytes = http::body_bytes(resp, job.limits.stall_timeout);
     Ok(decode::frames(
         bytes,
@@ -253,10 +271,7 @@ async fn open_in_passes(
             first_number: 1,
         }),
     );
-    let body = wire.request_body(job.model, prompt::SYSTEM_PROMPT, &first);
-    let resp = http::send(client, job, wire.chat_path(), auth_headers(p), body).await?;
-    let bytes = http::body_bytes(resp, job.limits.stall_timeout);
-    let frames = decode::frames(bytes, wire.parser(), job.limits, job.malformed.clone());
+    let frames = ask(client, job, wire, &first).await?;
     if passes.len() == 1 {
         // It fits without the candidates: one request, as before.
         return Ok(frames);

@@ -12,8 +12,8 @@ use std::collections::VecDeque;
 use futures_util::StreamExt;
 
 use super::{
-    Finish, Frame, FrameStream, OpenError, ReportJob, StreamFailure, UpstreamError, decode,
-    estimated_tokens, http,
+    Finish, Frame, FrameStream, OpenError, ReportJob, StreamFailure, UpstreamError,
+    estimated_tokens,
 };
 use crate::project::Project;
 use crate::report::{Severity, parse_finished_report};
@@ -73,11 +73,6 @@ pub fn pass_label(project: &Project, files: &[usize]) -> String {
     }
 }
 
-/// The heading that opens pass `index` of `total` (the page shows the running one).
-pub fn pass_heading(index: usize, total: usize, label: &str) -> String {
-    format!("## Pass {index} of {total}: {label}\n\n")
-}
-
 /// The report's opening: its title and why it comes in passes.
 pub fn opening(project: &Project, total: usize) -> String {
     format!(
@@ -126,7 +121,7 @@ pub fn stream(
     let files = passes.iter().map(Vec::len).sum();
     let mut queue: VecDeque<Result<Frame, StreamFailure>> = VecDeque::new();
     queue.push_back(Ok(Frame::Delta(opening(&project, total))));
-    queue.push_back(Ok(Frame::Delta(pass_heading(
+    queue.push_back(Ok(Frame::Delta(crate::report::pass::heading(
         1,
         total,
         &pass_label(&project, &passes[0]),
@@ -216,7 +211,7 @@ impl State {
             total,
             first_number,
         };
-        let heading = pass_heading(
+        let heading = crate::report::pass::heading(
             index + 1,
             total,
             &pass_label(&self.project, &self.passes[index]),
@@ -247,7 +242,6 @@ impl State {
 
 /// One later pass's request, as `open` sends the first.
 async fn open_pass(o: &Owned, user: &str) -> Result<FrameStream, OpenError> {
-    let wire = o.wire;
     let job = ReportJob {
         provider: &o.provider,
         model: &o.model,
@@ -259,20 +253,5 @@ async fn open_pass(o: &Owned, user: &str) -> Result<FrameStream, OpenError> {
         builtin_pace: std::time::Duration::ZERO,
         malformed: o.malformed.clone(),
     };
-    let body = wire.request_body(&o.model, prompt::SYSTEM_PROMPT, user);
-    let resp = http::send(
-        &o.client,
-        &job,
-        wire.chat_path(),
-        super::auth_headers(&o.provider),
-        body,
-    )
-    .await?;
-    let bytes = http::body_bytes(resp, o.limits.stall_timeout);
-    Ok(decode::frames(
-        bytes,
-        wire.parser(),
-        &o.limits,
-        o.malformed.clone(),
-    ))
+    super::ask(&o.client, &job, o.wire, user).await
 }

@@ -32,7 +32,7 @@ use crate::verify;
 use decision::{Decision, Next, decide};
 use inflight::InFlight;
 use request::ReportBody;
-pub use request::resolve_model;
+pub use request::{project_of, resolve_model};
 use respond::sse_response;
 
 use crate::protocol::{FailedAttempt, Meta, ReportEvent, ReportRequest, ResumeHints, Token};

@@ -39,22 +39,22 @@ pub fn ContractView(state: ReportState) -> impl IntoView {
         };
         Some(numbered_lines(&source, range))
     };
+    // The project's sources, as the server's preview sorted them out.
     let sources = move || {
-        state.project.with(|p| {
-            p.as_ref()
-                .map(|p| {
-                    p.files
+        state
+            .project
+            .with(|p| {
+                let preview = p.as_ref()?.preview.as_ref()?;
+                Some(
+                    preview
+                        .files
                         .iter()
-                        .filter(|f| {
-                            !f.path.ends_with(".toml")
-                                && !f.path.ends_with(".txt")
-                                && !f.path.contains("hardhat.config")
-                        })
+                        .filter(|f| f.is_source())
                         .map(|f| f.path.clone())
-                        .collect::<Vec<_>>()
-                })
-                .unwrap_or_default()
-        })
+                        .collect::<Vec<_>>(),
+                )
+            })
+            .unwrap_or_default()
     };
     let pick = move |ev: leptos::ev::Event| {
         let path = event_target_value(&ev);

@@ -116,11 +116,8 @@ pub fn latest_pass(text: &str, from: usize) -> (Option<String>, usize) {
         return (None, from);
     };
     let pass = text[from..end].lines().rev().find_map(|line| {
-        let rest = line.strip_prefix("## Pass ")?;
-        let (count, label) = rest.split_once(": ")?;
-        let (k, n) = count.split_once(" of ")?;
-        (k.parse::<usize>().is_ok() && n.parse::<usize>().is_ok())
-            .then(|| format!("pass {k} of {n}: {label}"))
+        let (index, total, label) = crate::report::pass::read_heading(line)?;
+        Some(format!("pass {index} of {total}: {label}"))
     });
     (pass, end)
 }
