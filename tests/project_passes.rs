@@ -17,7 +17,7 @@ use auditstream::server::{
 };
 use serde_json::{Value, json};
 use support::{
-    EventReader, assert_well_formed,
+    EventReader, TestApp, assert_well_formed,
     fake_model::{FakeModel, ModelRequest, Script, Step, openai_delta, openai_finish},
     post_report, read_events, start_openai_app, text_of,
 };
@@ -99,18 +99,22 @@ fn answer(r: &ModelRequest) -> Script {
     Script::stream("text/event-stream", vec![Step::Send(body)])
 }
 
+/// The app in front of `fake` with the window of `window()`, without the analyzer's
+/// candidates (they are not sent with passes), and at most `max_passes` passes.
+async fn app(fake: &FakeModel, max_passes: Option<&str>) -> TestApp {
+    let window = window();
+    let mut vars = vec![
+        ("AUDITSTREAM_CONTEXT_TOKENS", window.as_str()),
+        ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
+    ];
+    vars.extend(max_passes.map(|n| ("AUDITSTREAM_MAX_PASSES", n)));
+    start_openai_app(fake, &vars).await
+}
+
 #[tokio::test]
 async fn a_project_over_the_window_streams_as_one_report_in_passes() {
-    let window = window();
     let fake = FakeModel::respond_with(None, answer).await;
-    let app = start_openai_app(
-        &fake,
-        &[
-            ("AUDITSTREAM_CONTEXT_TOKENS", &window),
-            ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
-        ],
-    )
-    .await;
+    let app = app(&fake, None).await;
     let resp = post_report(app.addr, json!({ "files": project() })).await;
     assert_eq!(resp.status(), 200);
     let events = read_events(resp, WAIT).await;
@@ -163,7 +167,6 @@ async fn a_project_over_the_window_streams_as_one_report_in_passes() {
 
 #[tokio::test]
 async fn stop_during_a_pass_closes_it_and_no_later_pass_starts() {
-    let window = window();
     // The first pass writes a line and then hangs, as a slow model would.
     let fake = FakeModel::respond_with(None, |_| {
         Script::stream(
@@ -175,14 +178,7 @@ async fn stop_during_a_pass_closes_it_and_no_later_pass_starts() {
         )
     })
     .await;
-    let app = start_openai_app(
-        &fake,
-        &[
-            ("AUDITSTREAM_CONTEXT_TOKENS", &window),
-            ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
-        ],
-    )
-    .await;
+    let app = app(&fake, None).await;
     let resp = post_report(app.addr, json!({ "files": project() })).await;
     assert_eq!(resp.status(), 200);
     let mut reader = EventReader::new(resp);
@@ -210,42 +206,18 @@ async fn stop_during_a_pass_closes_it_and_no_later_pass_starts() {
 
 #[tokio::test]
 async fn max_passes_holds_at_its_edge() {
-    let window = window();
     let fake = FakeModel::respond_with(None, answer).await;
-    let open = start_openai_app(
-        &fake,
-        &[
-            ("AUDITSTREAM_CONTEXT_TOKENS", &window),
-            ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
-        ],
-    )
-    .await;
+    let open = app(&fake, None).await;
     let resp = post_report(open.addr, json!({ "files": project() })).await;
     read_events(resp, WAIT).await;
     let passes = fake.received().len();
     let at_edge = passes.to_string();
     let one_less = (passes - 1).to_string();
-    let edge = start_openai_app(
-        &fake,
-        &[
-            ("AUDITSTREAM_CONTEXT_TOKENS", &window),
-            ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
-            ("AUDITSTREAM_MAX_PASSES", &at_edge),
-        ],
-    )
-    .await;
+    let edge = app(&fake, Some(&at_edge)).await;
     let resp = post_report(edge.addr, json!({ "files": project() })).await;
     assert_eq!(resp.status(), 200);
     read_events(resp, WAIT).await;
-    let under = start_openai_app(
-        &fake,
-        &[
-            ("AUDITSTREAM_CONTEXT_TOKENS", &window),
-            ("AUDITSTREAM_ANALYZER_GUIDES", "0"),
-            ("AUDITSTREAM_MAX_PASSES", &one_less),
-        ],
-    )
-    .await;
+    let under = app(&fake, Some(&one_less)).await;
     let resp = post_report(under.addr, json!({ "files": project() })).await;
     assert_eq!(resp.status(), 413);
     let v: Value = resp.json().await.unwrap();

@@ -7,55 +7,13 @@
 
 mod support;
 
-use std::io::Write;
-use std::path::Path;
-
 use auditstream::protocol::{ProjectPreview, literal_glob};
 use serde_json::{Value, json};
-use support::{client, error_code, read_events, settings, spawn_app, text_of};
-
-/// Every file of a test project, as `(path, bytes)`.
-fn project(name: &str) -> Vec<(String, Vec<u8>)> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/projects")
-        .join(name);
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                let rel = p
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push((rel, std::fs::read(&p).unwrap()));
-            }
-        }
-    }
-    out
-}
-
-fn as_json(files: &[(String, Vec<u8>)]) -> Vec<Value> {
-    files
-        .iter()
-        .map(|(p, b)| json!({ "path": p, "content": String::from_utf8(b.clone()).unwrap() }))
-        .collect()
-}
-
-fn zip_of(prefix: &str, files: &[(String, Vec<u8>)]) -> Vec<u8> {
-    let mut w = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let opts = zip::write::SimpleFileOptions::default()
-        .compression_method(zip::CompressionMethod::Deflated);
-    for (name, bytes) in files {
-        w.start_file(format!("{prefix}{name}"), opts).unwrap();
-        w.write_all(bytes).unwrap();
-    }
-    w.finish().unwrap().into_inner()
-}
+use support::{
+    client, error_code,
+    projects::{as_json, project_files, zip_of},
+    read_events, settings, spawn_app, text_of,
+};
 
 async fn post_json(addr: std::net::SocketAddr, body: Value) -> reqwest::Response {
     client()
@@ -87,7 +45,11 @@ fn role<'a>(p: &'a ProjectPreview, path: &str) -> &'a str {
 #[tokio::test]
 async fn a_foundry_project_shows_its_scope_libraries_and_left_out_files() {
     let addr = spawn_app(settings(&[])).await;
-    let resp = post_json(addr, json!({ "files": as_json(&project("foundry-vault")) })).await;
+    let resp = post_json(
+        addr,
+        json!({ "files": as_json(&project_files("foundry-vault")) }),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let p: ProjectPreview = resp.json().await.unwrap();
     assert_eq!(p.layout, "foundry");
@@ -129,7 +91,7 @@ async fn a_foundry_project_shows_its_scope_libraries_and_left_out_files() {
 #[tokio::test]
 async fn picking_files_one_by_one_is_a_scope_of_literal_globs() {
     let addr = spawn_app(settings(&[])).await;
-    let files = project("foundry-vault");
+    let files = project_files("foundry-vault");
     let whole: ProjectPreview = post_json(addr, json!({ "files": as_json(&files) }))
         .await
         .json()
@@ -159,7 +121,7 @@ async fn picking_files_one_by_one_is_a_scope_of_literal_globs() {
 #[tokio::test]
 async fn a_zip_comes_back_with_its_files_text_and_its_root_folder_taken_off() {
     let addr = spawn_app(settings(&[])).await;
-    let files = project("foundry-vault");
+    let files = project_files("foundry-vault");
     let resp = post_zip(addr, zip_of("foundry-vault/", &files)).await;
     assert_eq!(resp.status(), 200);
     let p: ProjectPreview = resp.json().await.unwrap();
@@ -194,11 +156,14 @@ async fn a_zip_comes_back_with_its_files_text_and_its_root_folder_taken_off() {
 #[tokio::test]
 async fn unresolved_imports_are_listed_with_who_asked() {
     let addr = spawn_app(settings(&[])).await;
-    let p: ProjectPreview = post_json(addr, json!({ "files": as_json(&project("unresolved")) }))
-        .await
-        .json()
-        .await
-        .unwrap();
+    let p: ProjectPreview = post_json(
+        addr,
+        json!({ "files": as_json(&project_files("unresolved")) }),
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
     assert!(!p.unresolved.is_empty());
     for u in &p.unresolved {
         assert!(u.line > 0 && u.file.ends_with(".sol"), "{u:?}");
@@ -213,7 +178,11 @@ async fn the_estimate_is_set_against_the_named_models_context() {
         ("AUDITSTREAM_CONTEXT_TOKENS", "32768"),
     ]))
     .await;
-    let resp = post_json(addr, json!({ "files": as_json(&project("hardhat-token")) })).await;
+    let resp = post_json(
+        addr,
+        json!({ "files": as_json(&project_files("hardhat-token")) }),
+    )
+    .await;
     assert_eq!(resp.status(), 200);
     let p: ProjectPreview = resp.json().await.unwrap();
     assert_eq!(p.layout, "hardhat");
@@ -222,7 +191,7 @@ async fn the_estimate_is_set_against_the_named_models_context() {
     let builtin = spawn_app(settings(&[])).await;
     let p: ProjectPreview = post_json(
         builtin,
-        json!({ "files": as_json(&project("hardhat-token")) }),
+        json!({ "files": as_json(&project_files("hardhat-token")) }),
     )
     .await
     .json()
@@ -295,9 +264,9 @@ async fn post_zip_report(
 }
 
 #[tokio::test]
-async fn a_zip_posted_as_the_report_body_is_audited_as_the_project() {
+async fn a_zip_posted_as_the_report_body_is_audited_as_the_project_files() {
     let addr = spawn_app(settings(&[("AUDITSTREAM_BUILTIN_PACE_MS", "0")])).await;
-    let zip = zip_of("foundry-vault/", &project("foundry-vault"));
+    let zip = zip_of("foundry-vault/", &project_files("foundry-vault"));
     let resp = post_zip_report(addr, "", zip.clone()).await;
     assert_eq!(resp.status(), 200);
     let text = text_of(&read_events(resp, std::time::Duration::from_secs(20)).await);

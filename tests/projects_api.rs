@@ -5,7 +5,6 @@
 
 mod support;
 
-use std::path::Path;
 use std::time::Duration;
 
 use auditstream::report::parse_finished_report;
@@ -13,34 +12,16 @@ use serde_json::{Value, json};
 use support::{
     assert_well_formed, error_code,
     fake_model::{FakeModel, Script, Step, openai_delta, openai_finish},
-    post_report, read_events, settings, spawn_app, start_openai_app, text_of,
+    post_report,
+    projects::{as_json, project_files},
+    read_events, settings, spawn_app, start_openai_app, text_of,
 };
 
 const WAIT: Duration = Duration::from_secs(20);
 
 /// Every file of a test project as the request's `files`.
 fn files_of(name: &str) -> Vec<Value> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("testdata/projects")
-        .join(name);
-    let mut out = Vec::new();
-    let mut stack = vec![root.clone()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if let Ok(content) = std::fs::read_to_string(&p) {
-                let path = p
-                    .strip_prefix(&root)
-                    .unwrap()
-                    .to_string_lossy()
-                    .into_owned();
-                out.push(json!({ "path": path, "content": content }));
-            }
-        }
-    }
-    out
+    as_json(&project_files(name))
 }
 
 async fn builtin_app(extra: &[(&str, &str)]) -> std::net::SocketAddr {

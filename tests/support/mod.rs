@@ -1,8 +1,9 @@
 //! Shared test support: the real app on a loopback port, a reader for its SSE
-//! responses, and the fake model server.
+//! responses, the fake model server, and the test projects as requests send them.
 #![allow(dead_code)]
 
 pub mod fake_model;
+pub mod projects;
 
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
