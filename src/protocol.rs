@@ -4,7 +4,9 @@
 use serde::{Deserialize, Serialize};
 
 mod preview;
-pub use preview::{PreviewFile, PreviewImport, ProjectPreview, literal_glob};
+pub use preview::{
+    PreviewFile, PreviewImport, ProjectPreview, is_build_folder, is_kept, is_source, literal_glob,
+};
 
 #[cfg(feature = "ssr")]
 mod body;

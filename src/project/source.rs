@@ -9,6 +9,9 @@ use super::error::ProjectError;
 use super::limits::ProjectLimits;
 use super::path::project_path;
 
+// What a project's reading keeps is shared with the page, which reads no more than this.
+pub use crate::protocol::{is_build_folder, is_kept, is_source};
+
 /// One file of a project.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SourceFile {
@@ -43,35 +46,6 @@ impl SkipReason {
             SkipReason::BuildFolder => "a build or cache folder",
         }
     }
-}
-
-/// Whether a file at `path` is read at all: Solidity and Vyper sources and the files that
-/// say how the project is laid out.
-pub fn is_kept(path: &str) -> bool {
-    let name = path.rsplit('/').next().unwrap_or(path);
-    let lower = name.to_ascii_lowercase();
-    lower.ends_with(".sol")
-        || lower.ends_with(".vy")
-        || lower.ends_with(".vyi")
-        || lower == "foundry.toml"
-        || lower == "remappings.txt"
-        || lower.starts_with("hardhat.config.")
-}
-
-/// Whether `path` is a Solidity or Vyper source.
-pub fn is_source(path: &str) -> bool {
-    let lower = path.to_ascii_lowercase();
-    lower.ends_with(".sol") || lower.ends_with(".vy") || lower.ends_with(".vyi")
-}
-
-/// Folders a walk or an archive never descends into.
-pub fn is_build_folder(name: &str) -> bool {
-    name.starts_with('.')
-        || matches!(
-            name,
-            "out" | "cache" | "artifacts" | "broadcast" | "typechain-types" | "coverage"
-        )
-        || name == "__MACOSX"
 }
 
 /// Files gathered so far, within the limits.

@@ -1,7 +1,8 @@
 //! The answer of `POST /api/project`: what the server makes of a project before any
 //! report is asked for (the files it took and the part each plays, what it left out and
 //! why, the imports nothing answers, and the model tokens a report would take). The page
-//! shows it as the project's file tree; both ends share these shapes.
+//! shows it as the project's file tree; both ends share these shapes, and the rules of
+//! which files a project's reading keeps (the page reads no more than the server would).
 
 use serde::{Deserialize, Serialize};
 
@@ -66,6 +67,35 @@ pub struct PreviewImport {
     pub file: String,
     pub line: usize,
     pub import: String,
+}
+
+/// Whether a file at `path` is read at all: Solidity and Vyper sources and the files that
+/// say how the project is laid out.
+pub fn is_kept(path: &str) -> bool {
+    let name = path.rsplit('/').next().unwrap_or(path);
+    let lower = name.to_ascii_lowercase();
+    lower.ends_with(".sol")
+        || lower.ends_with(".vy")
+        || lower.ends_with(".vyi")
+        || lower == "foundry.toml"
+        || lower == "remappings.txt"
+        || lower.starts_with("hardhat.config.")
+}
+
+/// Whether `path` is a Solidity or Vyper source.
+pub fn is_source(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    lower.ends_with(".sol") || lower.ends_with(".vy") || lower.ends_with(".vyi")
+}
+
+/// Folders a walk or an archive never descends into.
+pub fn is_build_folder(name: &str) -> bool {
+    name.starts_with('.')
+        || matches!(
+            name,
+            "out" | "cache" | "artifacts" | "broadcast" | "typechain-types" | "coverage"
+        )
+        || name == "__MACOSX"
 }
 
 /// A project path as a glob that matches exactly that path (the scope the page sends

@@ -10,34 +10,16 @@ use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::JsFuture;
 
 use crate::client::{ProjectUpload, preview_project};
-use crate::protocol::{ProjectFile, literal_glob};
+use crate::protocol::{ProjectFile, is_build_folder, is_kept, literal_glob};
 use crate::ui::reader::{ProjectDraft, ReportState};
 
-/// Folders never read: build output, caches, VCS (the server skips them too).
-const SKIPPED_FOLDERS: [&str; 9] = [
-    ".git",
-    "out",
-    "cache",
-    "artifacts",
-    "broadcast",
-    "typechain-types",
-    "coverage",
-    ".github",
-    ".vscode",
-];
-
-/// Whether the page reads `path` of a project at all: sources and layout files outside
-/// the folders above. Everything else is counted as not read.
+/// Whether the page reads `path` of a project at all: what the server keeps (sources and
+/// layout files), outside the build, cache and VCS folders it never descends into.
+/// Everything else is counted as not read.
 pub fn is_wanted(path: &str) -> bool {
     let mut parts = path.split('/');
     let name = parts.next_back().unwrap_or_default();
-    if parts.any(|dir| SKIPPED_FOLDERS.contains(&dir)) {
-        return false;
-    }
-    let lower = name.to_ascii_lowercase();
-    [".sol", ".vy", ".vyi"].iter().any(|e| lower.ends_with(e))
-        || matches!(name, "foundry.toml" | "remappings.txt")
-        || name.starts_with("hardhat.config.")
+    !parts.any(is_build_folder) && is_kept(name)
 }
 
 /// A `.zip` by its name.
