@@ -126,8 +126,10 @@ pub struct StoredReport {
     pub language: String,
     pub provider: String,
     pub model: String,
+    /// One contract's text; empty for a project (see `files`).
     pub contract: String,
-    /// Lowercase hex SHA-256 of `contract`.
+    /// Lowercase hex SHA-256 of `contract`; for a project, of its file list (each path
+    /// with its text's hash).
     pub contract_sha256: String,
     /// The report text as streamed so far.
     pub text: String,
@@ -139,6 +141,15 @@ pub struct StoredReport {
     /// The verdicts it was streamed with, so the page shows them without checking again.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub checks: Vec<crate::protocol::FindingCheck>,
+    /// A project's files as sent, in order (empty for one contract, whose text is
+    /// `contract`): the report page's contract view and Run again read them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<crate::protocol::ProjectFile>,
+    /// The project's scope and exclude globs as sent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub scope: Vec<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub exclude: Vec<String>,
     pub counts: SeverityCounts,
     pub ttft_ms: Option<i64>,
     pub duration_ms: Option<i64>,

@@ -31,6 +31,9 @@ fn new_report(owner: &Owner, created_ms: i64, filename: &str) -> NewReport {
         filename: Some(filename.into()),
         provider: "openai".into(),
         model: "gpt-test".into(),
+        files: Vec::new(),
+        scope: Vec::new(),
+        exclude: Vec::new(),
     }
 }
 
@@ -56,6 +59,7 @@ on_both_backends!(
     a_locked_database_delays_saving_but_loses_and_reorders_nothing,
     a_report_the_database_refuses_is_counted_as_not_saved,
     starting_the_server_interrupts_orphans_and_prunes_by_age,
+    a_project_is_stored_with_each_file_text_once_and_forgotten_with_its_reports,
 );
 
 async fn a_report_round_trips_with_its_hash_and_language(db: TestDb) {
@@ -529,4 +533,111 @@ async fn starting_the_server_interrupts_orphans_and_prunes_by_age(db: TestDb) {
         "pruned at 30 days"
     );
     state.shutdown.cancel();
+}
+
+fn project_report(owner: &Owner, created_ms: i64, files: &[(&str, &str)]) -> NewReport {
+    NewReport {
+        contract: String::new(),
+        filename: None,
+        files: files
+            .iter()
+            .map(|(path, content)| auditstream::protocol::ProjectFile {
+                path: (*path).into(),
+                content: (*content).into(),
+            })
+            .collect(),
+        scope: vec!["src/**".into()],
+        exclude: vec!["src/mocks/**".into()],
+        ..new_report(owner, created_ms, "unused")
+    }
+}
+
+async fn count(store: &Store, table: &str) -> i64 {
+    sqlx::query(&format!("SELECT COUNT(*) AS n FROM {table}"))
+        .fetch_one(store.pool())
+        .await
+        .unwrap()
+        .get("n")
+}
+
+async fn a_project_is_stored_with_each_file_text_once_and_forgotten_with_its_reports(db: TestDb) {
+    let store = db.store().await;
+    let owner = Owner::from_token("o");
+    let ownable = "// SPDX-License-Identifier: MIT\nabstract contract Ownable {}\n";
+    let first = project_report(
+        &owner,
+        1_000,
+        &[
+            (
+                "vault/src/Vault.sol",
+                "import \"../lib/Ownable.sol\";\ncontract Vault is Ownable {}\n",
+            ),
+            ("vault/lib/Ownable.sol", ownable),
+            // The same text under a second path is still one stored text.
+            ("vault/lib/copy/Ownable.sol", ownable),
+        ],
+    );
+    let second = project_report(
+        &owner,
+        2_000,
+        &[
+            ("src/Other.sol", "contract Other {}\n"),
+            ("lib/Ownable.sol", ownable),
+        ],
+    );
+    store.insert(&first).await.unwrap();
+    store.insert(&second).await.unwrap();
+
+    let r = store.get(&first.id).await.unwrap().unwrap();
+    assert_eq!(r.files, first.files, "every file, in the order sent");
+    assert_eq!(
+        (r.scope.clone(), r.exclude.clone()),
+        (first.scope.clone(), first.exclude.clone())
+    );
+    assert_eq!(r.filename.as_deref(), Some("vault"), "named by its folder");
+    assert_eq!(r.language, "Solidity");
+    assert_eq!(r.contract_sha256.len(), 64);
+    let again = store.get(&second.id).await.unwrap().unwrap();
+    assert_eq!(
+        again.filename.as_deref(),
+        Some("src/Other.sol and 1 more file")
+    );
+    assert_ne!(again.contract_sha256, r.contract_sha256);
+    // Five files named, three distinct texts stored.
+    assert_eq!(
+        (
+            count(&store, "report_files").await,
+            count(&store, "blobs").await
+        ),
+        (5, 3)
+    );
+    // One contract stores no files.
+    let single = new_report(&owner, 3_000, "A.sol");
+    store.insert(&single).await.unwrap();
+    let one = store.get(&single.id).await.unwrap().unwrap();
+    assert!(one.files.is_empty() && one.scope.is_empty());
+    assert_eq!(count(&store, "blobs").await, 3);
+
+    // Deleting the first keeps the shared library text for the second.
+    assert!(store.delete(&first.id, &owner).await.unwrap());
+    assert_eq!(
+        (
+            count(&store, "report_files").await,
+            count(&store, "blobs").await
+        ),
+        (2, 2)
+    );
+    assert_eq!(
+        store.get(&second.id).await.unwrap().unwrap().files,
+        second.files
+    );
+    // Pruning the second leaves nothing behind.
+    assert_eq!(store.prune(2_500).await.unwrap(), 1);
+    assert_eq!(
+        (
+            count(&store, "report_files").await,
+            count(&store, "blobs").await
+        ),
+        (0, 0)
+    );
 }

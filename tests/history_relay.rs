@@ -115,6 +115,7 @@ on_both_backends!(
     owners_see_and_delete_only_their_own_reports,
     a_report_with_its_own_id_is_saved_under_it_and_the_id_never_runs_twice,
     stop_by_id_saves_the_text_so_far_as_stopped,
+    a_project_is_saved_with_its_files_from_json_or_a_zip,
 );
 
 const REPORT: &str = "# Security report: A.sol\n\n## Summary\nOne issue.\n\n## Findings\n\n\
@@ -410,4 +411,73 @@ async fn stop_by_id_saves_the_text_so_far_as_stopped(db: TestDb) {
     let r = saved(&app, &id, "stopped").await;
     assert_eq!(r["text"], "one two ");
     assert!(r["error"].is_null());
+}
+
+async fn a_project_is_saved_with_its_files_from_json_or_a_zip(db: TestDb) {
+    let fake = FakeModel::start(sse(vec![
+        Step::Send(openai_delta(REPORT)),
+        Step::Send(openai_finish("stop", 1)),
+    ]))
+    .await;
+    let app = app(&fake, &db, &[]).await;
+    let files = support::projects::project_files("foundry-vault");
+    let body = serde_json::json!({
+        "files": support::projects::as_json(&files),
+        "exclude": ["src/VaultBase.sol"],
+    });
+    let resp = support::client()
+        .post(format!("http://{}/api/report", app.addr))
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let cookie = owner_cookie(&resp);
+    let events = support::read_events(resp, WAIT).await;
+    let id = report_id(&events);
+    let r = saved(&app, &id, "done").await;
+    // Every file as sent, by path and text, and the export lists them with their hashes.
+    let sources = r["sources"].as_array().expect("a project's sources");
+    assert_eq!(sources, &support::projects::as_json(&files));
+    let listed: Vec<&str> = r["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    let sent: Vec<&str> = files.iter().map(|(p, _)| p.as_str()).collect();
+    assert_eq!(listed, sent);
+    assert_eq!(r["source"], "");
+    // The page's Run again reads the stored report through the server function.
+    let stored: StoredReport = server_fn(&app, "get", &cookie, &[("id", id.as_str())])
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(stored.files.len(), files.len());
+    assert_eq!(stored.exclude, ["src/VaultBase.sol"]);
+    assert!(stored.filename.is_some(), "the history lists it by a name");
+
+    // The same project as a zip under a folder: stored by its paths in the archive.
+    let zip = support::projects::zip_of("vault/", &files);
+    let resp = support::client()
+        .post(format!("http://{}/api/report", app.addr))
+        .header(header::CONTENT_TYPE, "application/zip")
+        .header(header::COOKIE, &cookie)
+        .body(zip)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resp.status(), 200);
+    let events = support::read_events(resp, WAIT).await;
+    let zipped = saved(&app, &report_id(&events), "done").await;
+    let paths: Vec<&str> = zipped["sources"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert!(!paths.is_empty());
+    assert!(paths.iter().all(|p| p.starts_with("vault/")), "{paths:?}");
+    assert_eq!(zipped["contract"]["name"], "vault");
 }

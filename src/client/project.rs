@@ -11,6 +11,7 @@ pub enum ProjectUpload<'a> {
     Files {
         files: &'a [ProjectFile],
         scope: &'a [String],
+        exclude: &'a [String],
     },
     Zip(&'a [u8]),
 }
@@ -25,10 +26,15 @@ pub async fn preview_project(
         None => "/api/project".to_owned(),
     };
     let request = match upload {
-        ProjectUpload::Files { files, scope } => {
+        ProjectUpload::Files {
+            files,
+            scope,
+            exclude,
+        } => {
             let body = ReportRequest {
                 files: files.to_vec(),
                 scope: scope.to_vec(),
+                exclude: exclude.to_vec(),
                 ..ReportRequest::default()
             };
             let json = serde_json::to_string(&body).map_err(|e| e.to_string())?;

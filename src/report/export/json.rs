@@ -38,6 +38,15 @@ pub struct AuditedContract {
     pub sha256: Option<String>,
 }
 
+/// One file of an audited project, as the report's `files` lists them.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditedFile {
+    /// Relative to the project's root, `/`-separated.
+    pub path: String,
+    /// Lowercase hex SHA-256 of the file's text.
+    pub sha256: String,
+}
+
 /// How the report was produced; `null` when unknown (a report read back from markdown).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Timings {
@@ -55,6 +64,9 @@ pub struct ReportDocument {
     /// `provider/model`, e.g. `builtin/analyzer` or `ollama/qwen2.5-coder:7b`.
     pub model: Option<String>,
     pub contract: AuditedContract,
+    /// A project's files, in the order they were sent; absent for one contract.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub files: Vec<AuditedFile>,
     pub timings: Timings,
     /// How the stream ended when not cleanly: `stopped`, `truncated`, `error`, ….
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -73,6 +85,7 @@ impl ReportDocument {
             tool: Tool::default(),
             model,
             contract,
+            files: Vec::new(),
             timings: Timings::default(),
             status: None,
             title: report.title,

@@ -5,7 +5,7 @@
 pub mod json;
 pub mod sarif;
 
-pub use json::{AuditedContract, JSON_SCHEMA, ReportDocument, Timings, Tool};
+pub use json::{AuditedContract, AuditedFile, JSON_SCHEMA, ReportDocument, Timings, Tool};
 pub use sarif::{
     SRCROOT, SarifInput, SarifTool, security_severity, to_sarif, to_sarif_in, to_sarif_string,
     to_sarif_string_in,

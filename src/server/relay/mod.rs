@@ -299,6 +299,9 @@ fn new_report(meta: &Meta, owner: Option<Owner>, request: ReportRequest) -> NewR
         filename: request.filename,
         provider: meta.provider.clone(),
         model: meta.model.clone(),
+        files: request.files,
+        scope: request.scope,
+        exclude: request.exclude,
     }
 }
 

@@ -4,10 +4,10 @@
 
 use crate::{
     history::{ReportStatus, SeverityCounts, StoredReport},
-    protocol::FindingCheck,
+    protocol::{FindingCheck, ProjectFile},
     report::{
         Report, detect_language,
-        export::{AuditedContract, ReportDocument, Timings},
+        export::{AuditedContract, AuditedFile, ReportDocument, Timings},
         parse_finished_report, parse_report,
     },
 };
@@ -19,6 +19,8 @@ pub struct Provenance<'a> {
     pub filename: Option<&'a str>,
     pub provider: &'a str,
     pub model: &'a str,
+    /// A project's files (empty for one contract).
+    pub files: &'a [ProjectFile],
 }
 
 /// The export document of `text` and its severity counts. A `done` report is read as
@@ -37,13 +39,26 @@ pub fn document(
     };
     crate::protocol::apply_checks(&mut report, text, checks);
     let counts = SeverityCounts::of(&report);
+    let language = if origin.files.is_empty() {
+        detect_language(origin.contract, origin.filename)
+    } else {
+        super::files::project_language(origin.files)
+    };
     let contract = AuditedContract {
         name: origin.filename.unwrap_or("contract").to_owned(),
-        language: detect_language(origin.contract, origin.filename),
+        language,
         sha256: Some(origin.contract_sha256.to_owned()),
     };
     let model = Some(format!("{}/{}", origin.provider, origin.model));
     let mut doc = ReportDocument::new(report, contract, model);
+    doc.files = origin
+        .files
+        .iter()
+        .map(|f| AuditedFile {
+            path: f.path.clone(),
+            sha256: super::sha256_hex(&f.content),
+        })
+        .collect();
     doc.timings = timings;
     doc.status = (status != ReportStatus::Done).then(|| status.as_str().to_owned());
     (doc, counts)
@@ -63,6 +78,7 @@ pub fn api_json(r: &StoredReport) -> serde_json::Value {
                 filename: r.filename.as_deref(),
                 provider: &r.provider,
                 model: &r.model,
+                files: &r.files,
             };
             let timings = Timings {
                 ttft_ms: r.ttft_ms.and_then(|v| u64::try_from(v).ok()),
@@ -80,6 +96,13 @@ pub fn api_json(r: &StoredReport) -> serde_json::Value {
         put("status", r.status.as_str().into());
         put("text", r.text.clone().into());
         put("source", r.contract.clone().into());
+        if !r.files.is_empty() {
+            // A project's texts with their paths, as `source` is one contract's.
+            put(
+                "sources",
+                serde_json::to_value(&r.files).expect("files serialize"),
+            );
+        }
         put("provider", r.provider.clone().into());
         put("filename", r.filename.clone().into());
         put("created_ms", r.created_ms.into());
@@ -111,6 +134,7 @@ mod tests {
             filename: Some("A.sol"),
             provider: "openai",
             model: "m",
+            files: &[],
         }
     }
 
@@ -137,5 +161,47 @@ mod tests {
             &[],
         );
         assert_eq!(doc.status.as_deref(), Some("stopped"));
+    }
+
+    #[test]
+    fn a_project_document_lists_its_files_with_their_hashes() {
+        let files = [
+            ProjectFile {
+                path: "src/Pool.vy".into(),
+                content: "# @version 0.3.10\n".into(),
+            },
+            ProjectFile {
+                path: "src/Lib.vy".into(),
+                content: "x".into(),
+            },
+        ];
+        let origin = Provenance {
+            contract: "",
+            filename: Some("pool"),
+            files: &files,
+            ..origin()
+        };
+        let (doc, _) = document(&origin, REPORT, ReportStatus::Done, Timings::default(), &[]);
+        let paths: Vec<&str> = doc.files.iter().map(|f| f.path.as_str()).collect();
+        assert_eq!(paths, ["src/Pool.vy", "src/Lib.vy"]);
+        assert_eq!(doc.files[1].sha256, crate::server::store::sha256_hex("x"));
+        assert_eq!(doc.contract.name, "pool");
+        assert_eq!(doc.contract.language, crate::report::Language::Vyper);
+        let json = serde_json::to_value(&doc).unwrap();
+        assert_eq!(json["files"][0]["path"], "src/Pool.vy");
+        // One contract's document has no `files` at all (the field is additive).
+        let (single, _) = document(
+            &super::tests::origin(),
+            REPORT,
+            ReportStatus::Done,
+            Timings::default(),
+            &[],
+        );
+        assert!(
+            serde_json::to_value(&single)
+                .unwrap()
+                .get("files")
+                .is_none()
+        );
     }
 }

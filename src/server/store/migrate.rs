@@ -20,6 +20,11 @@ const MIGRATIONS: &[(i64, &str, &str)] = &[
         "instances",
         include_str!("migrations/0003_instances.sql"),
     ),
+    (
+        4,
+        "project files",
+        include_str!("migrations/0004_project_files.sql"),
+    ),
 ];
 
 /// The embedded migrations as a source for sqlx's migrator.

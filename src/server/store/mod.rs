@@ -5,6 +5,7 @@
 
 pub mod access;
 pub mod document;
+mod files;
 mod lease;
 mod lifecycle;
 mod migrate;
@@ -27,6 +28,7 @@ pub use owner::Owner;
 pub use writer::{Recording, Writer};
 
 use crate::history::{DEFAULT_PAGE_SIZE, HistoryPage, HistoryQuery, ReportStatus, StoredReport};
+use crate::protocol::ProjectFile;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -53,10 +55,26 @@ pub struct NewReport {
     pub id: String,
     pub owner: Owner,
     pub created_ms: i64,
+    /// One contract's text; empty for a project.
     pub contract: String,
     pub filename: Option<String>,
     pub provider: String,
     pub model: String,
+    /// A project's files as sent (empty for one contract), kept so Run again restores it.
+    pub files: Vec<ProjectFile>,
+    /// The project's scope and exclude globs as sent.
+    pub scope: Vec<String>,
+    pub exclude: Vec<String>,
+}
+
+impl NewReport {
+    /// The name the history lists it by: the file name sent, or for a project without
+    /// one, its shared folder or first file.
+    pub fn name(&self) -> Option<String> {
+        self.filename
+            .clone()
+            .or_else(|| files::project_name(&self.files))
+    }
 }
 
 /// A report's state as the writer commits it: the text so far and, once ended, how.
@@ -203,6 +221,9 @@ impl Store {
             .bind(owner.hash())
             .execute(&self.pool)
             .await?;
+        if done.rows_affected() > 0 {
+            files::forget_orphans(&self.pool).await?;
+        }
         Ok(done.rows_affected() > 0)
     }
 
@@ -231,6 +252,9 @@ impl Store {
             .bind(before_ms)
             .execute(&self.pool)
             .await?;
+        if done.rows_affected() > 0 {
+            files::forget_orphans(&self.pool).await?;
+        }
         Ok(done.rows_affected())
     }
 }

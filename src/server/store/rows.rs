@@ -3,7 +3,7 @@
 
 use sqlx::{AnyPool, Row, any::AnyRow};
 
-use super::{NewReport, Owner, SavedProgress, StoreError, sha256_hex};
+use super::{NewReport, Owner, SavedProgress, StoreError, files, sha256_hex};
 use crate::{
     history::{
         HistoryPage, HistoryQuery, ReportStatus, ReportSummary, SeverityCounts, StoredReport,
@@ -17,25 +17,45 @@ pub(super) async fn insert(
     new: &NewReport,
     instance: Option<&str>,
 ) -> Result<(), StoreError> {
-    let language = detect_language(&new.contract, new.filename.as_deref()).to_string();
+    let project = !new.files.is_empty();
+    let (language, sha, filename) = if project {
+        (
+            files::project_language(&new.files),
+            files::project_sha256(&new.files),
+            new.filename
+                .clone()
+                .or_else(|| files::project_name(&new.files)),
+        )
+    } else {
+        (
+            detect_language(&new.contract, new.filename.as_deref()),
+            sha256_hex(&new.contract),
+            new.filename.clone(),
+        )
+    };
+    // The row and its files land together or not at all.
+    let mut tx = pool.begin().await?;
     sqlx::query(
         "INSERT INTO reports (id, owner_hash, created_ms, updated_ms, contract, contract_sha256, \
-         filename, language, provider, model, status, text, instance) \
-         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, '', $11)",
+         filename, language, provider, model, status, text, instance, scope) \
+         VALUES ($1, $2, $3, $3, $4, $5, $6, $7, $8, $9, $10, '', $11, $12)",
     )
     .bind(&new.id)
     .bind(new.owner.hash())
     .bind(new.created_ms)
     .bind(&new.contract)
-    .bind(sha256_hex(&new.contract))
-    .bind(new.filename.clone())
-    .bind(language)
+    .bind(sha)
+    .bind(filename)
+    .bind(language.to_string())
     .bind(&new.provider)
     .bind(&new.model)
     .bind(ReportStatus::Streaming.as_str())
     .bind(instance.map(str::to_owned))
-    .execute(pool)
+    .bind(files::scope_json(&new.files, &new.scope, &new.exclude))
+    .execute(&mut *tx)
     .await?;
+    files::insert(&mut tx, &new.id, &new.files).await?;
+    tx.commit().await?;
     Ok(())
 }
 
@@ -83,13 +103,17 @@ pub(super) async fn get(pool: &AnyPool, id: &str) -> Result<Option<StoredReport>
     let row = sqlx::query(
         "SELECT id, created_ms, updated_ms, status, filename, language, provider, model, \
          contract, contract_sha256, text, findings, critical, high, medium, low, info, gas, \
-         ttft_ms, duration_ms, output_tokens, error_code, error_message, checks \
+         ttft_ms, duration_ms, output_tokens, error_code, error_message, checks, scope \
          FROM reports WHERE id = $1",
     )
     .bind(id)
     .fetch_optional(pool)
     .await?;
-    row.map(|r| stored(&r)).transpose()
+    let Some(mut report) = row.map(|r| stored(&r)).transpose()? else {
+        return Ok(None);
+    };
+    report.files = files::of_report(pool, id).await?;
+    Ok(Some(report))
 }
 
 fn stored(r: &AnyRow) -> Result<StoredReport, StoreError> {
@@ -106,6 +130,8 @@ fn stored(r: &AnyRow) -> Result<StoredReport, StoreError> {
         .unwrap_or_default();
     let code: Option<String> = r.try_get("error_code")?;
     let message: Option<String> = r.try_get("error_message")?;
+    let scope: Option<String> = r.try_get("scope")?;
+    let (scope, exclude) = files::scope_of(scope.as_deref())?;
     Ok(StoredReport {
         id: r.try_get("id")?,
         created_ms: r.try_get("created_ms")?,
@@ -120,6 +146,9 @@ fn stored(r: &AnyRow) -> Result<StoredReport, StoreError> {
         text: r.try_get("text")?,
         findings,
         checks,
+        files: Vec::new(),
+        scope,
+        exclude,
         counts: counts(r)?,
         ttft_ms: r.try_get("ttft_ms")?,
         duration_ms: r.try_get("duration_ms")?,

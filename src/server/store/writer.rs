@@ -359,13 +359,19 @@ fn findings_of(
     text: &str,
     ending: &Ending,
 ) -> (String, crate::history::SeverityCounts) {
-    let sha = super::sha256_hex(&new.contract);
+    let sha = if new.files.is_empty() {
+        super::sha256_hex(&new.contract)
+    } else {
+        super::files::project_sha256(&new.files)
+    };
+    let name = new.name();
     let origin = super::document::Provenance {
         contract: &new.contract,
         contract_sha256: &sha,
-        filename: new.filename.as_deref(),
+        filename: name.as_deref(),
         provider: &new.provider,
         model: &new.model,
+        files: &new.files,
     };
     let millis = |v: Option<i64>| v.and_then(|v| u64::try_from(v).ok());
     let timings = crate::report::export::Timings {

@@ -118,9 +118,17 @@ pub fn toggle_scope(state: ReportState, path: String, in_scope: bool) {
     scoped.sort();
     let draft = ProjectDraft {
         scope: scoped.iter().map(|p| literal_glob(p)).collect(),
+        // The boxes now say exactly which files are in scope.
+        exclude: Vec::new(),
         ..draft
     };
     spawn_local(ask_preview(state, draft, None));
+}
+
+/// Puts a stored project back on the page (Run again): its files and globs as they were
+/// sent, previewed afresh against the model now picked.
+pub async fn restore(state: ReportState, draft: ProjectDraft) {
+    ask_preview(state, draft, None).await;
 }
 
 /// Asks for the preview again (another model: another context window).
@@ -140,6 +148,7 @@ async fn ask_preview(state: ReportState, mut draft: ProjectDraft, zip: Option<Ve
             let upload = ProjectUpload::Files {
                 files: &draft.files,
                 scope: &draft.scope,
+                exclude: &draft.exclude,
             };
             preview_project(upload, model.as_deref()).await
         }

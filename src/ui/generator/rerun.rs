@@ -1,13 +1,14 @@
 //! Run again: the generator opened as `/?rerun={id}` fills its editor with a stored
-//! report's contract, file name and model, so the same input can be sent once more
-//! with Generate. The model is kept only if this server still offers it.
+//! report's contract, file name and model, or puts its project back (files, scope), so
+//! the same input can be sent once more with Generate. The model is kept only if this
+//! server still offers it.
 
 use leptos::prelude::*;
 
 use crate::{
     api::{failure_message, get_report, list_models},
     protocol::ModelOption,
-    ui::reader::ReportState,
+    ui::reader::{ProjectDraft, ReportState},
 };
 
 /// The stored model if the picker offers it and it can be used; otherwise what to tell
@@ -42,8 +43,6 @@ pub async fn fill_from(state: ReportState, id: String) {
         }
     };
     let wanted = report.model_id();
-    state.contract.try_set(report.contract);
-    state.filename.try_set(report.filename);
     state.input_error.try_set(None);
     let models = list_models().await.unwrap_or_default();
     match rerun_model(&wanted, &models) {
@@ -55,6 +54,20 @@ pub async fn fill_from(state: ReportState, id: String) {
             state.input_note.try_set(Some(note));
         }
     }
+    if report.files.is_empty() {
+        state.contract.try_set(report.contract);
+        state.filename.try_set(report.filename);
+        return;
+    }
+    // A project: its files and globs as sent, previewed against the model now picked.
+    let draft = ProjectDraft {
+        name: report.filename.unwrap_or_else(|| "project".into()),
+        files: report.files,
+        scope: report.scope,
+        exclude: report.exclude,
+        ..ProjectDraft::default()
+    };
+    super::project_input::restore(state, draft).await;
 }
 
 #[cfg(test)]

@@ -92,6 +92,8 @@ impl Session {
                 model,
                 files: project.files,
                 scope: project.scope,
+                exclude: project.exclude,
+                filename: Some(project.name),
                 report_id,
                 ..ReportRequest::default()
             },

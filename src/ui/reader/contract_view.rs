@@ -5,6 +5,7 @@
 use leptos::{html, prelude::*};
 
 use super::state::ReportState;
+use crate::protocol::is_source;
 
 /// The contract's lines with their 1-based numbers and whether each is highlighted.
 pub fn numbered_lines(source: &str, (first, last): (u32, u32)) -> Vec<(u32, String, bool)> {
@@ -39,20 +40,27 @@ pub fn ContractView(state: ReportState) -> impl IntoView {
         };
         Some(numbered_lines(&source, range))
     };
-    // The project's sources, as the server's preview sorted them out.
+    // The project's sources, as the server's preview sorted them out (a stored report
+    // has no preview: its sources by name).
     let sources = move || {
         state
             .project
             .with(|p| {
-                let preview = p.as_ref()?.preview.as_ref()?;
-                Some(
-                    preview
+                let draft = p.as_ref()?;
+                Some(match &draft.preview {
+                    Some(preview) => preview
                         .files
                         .iter()
                         .filter(|f| f.is_source())
                         .map(|f| f.path.clone())
                         .collect::<Vec<_>>(),
-                )
+                    None => draft
+                        .files
+                        .iter()
+                        .filter(|f| is_source(&f.path))
+                        .map(|f| f.path.clone())
+                        .collect(),
+                })
             })
             .unwrap_or_default()
     };

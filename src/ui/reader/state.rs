@@ -88,6 +88,7 @@ pub struct ProjectDraft {
     pub name: String,
     pub files: Vec<ProjectFile>,
     pub scope: Vec<String>,
+    pub exclude: Vec<String>,
     pub preview: Option<ProjectPreview>,
     /// Files the page did not read at all (not sources, build folders).
     pub not_read: usize,

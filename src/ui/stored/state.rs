@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::{
     history::{ReportStatus, StoredReport},
     protocol::Done,
-    ui::reader::{FindingsTracker, LiveMarkdown, LiveStats, Phase, ReportState},
+    ui::reader::{FindingsTracker, LiveMarkdown, LiveStats, Phase, ProjectDraft, ReportState},
 };
 
 /// The reader's phase for a stored status (`#report[data-phase]` follows it).
@@ -88,6 +88,16 @@ impl ReportState {
         state.filename.set(input.1.clone());
         state.model.set(input.2.clone());
         state.started_with.set(Some(input));
+        if !report.files.is_empty() {
+            // A project: the contract view opens its files as the live page's does.
+            state.project.set(Some(ProjectDraft {
+                name: report.filename.clone().unwrap_or_else(|| "project".into()),
+                files: report.files.clone(),
+                scope: report.scope.clone(),
+                exclude: report.exclude.clone(),
+                ..ProjectDraft::default()
+            }));
+        }
 
         let mut markdown = LiveMarkdown::new();
         let update = markdown.push(&report.text);
@@ -134,6 +144,9 @@ mod tests {
             text: text.into(),
             findings: None,
             checks: Vec::new(),
+            files: Vec::new(),
+            scope: Vec::new(),
+            exclude: Vec::new(),
             counts: SeverityCounts::default(),
             ttft_ms: Some(100),
             duration_ms: Some(2_100),
