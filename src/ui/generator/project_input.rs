@@ -195,6 +195,20 @@ pub async fn dropped_files(
     }
     let mut out = Vec::new();
     let mut not_read = 0;
+    if entries.is_empty() {
+        // No entries API for this drop (a browser without it, or files a script
+        // dropped): its flat list of files, by name.
+        let files = transfer.files();
+        for file in
+            (0..files.as_ref().map_or(0, |f| f.length())).filter_map(|i| files.as_ref()?.get(i))
+        {
+            if is_wanted(&file.name()) || is_zip(&file.name()) {
+                out.push((file.name(), file));
+            } else {
+                not_read += 1;
+            }
+        }
+    }
     while let Some((parent, entry)) = entries.pop() {
         let path = if parent.is_empty() {
             entry.name()
@@ -202,6 +216,11 @@ pub async fn dropped_files(
             format!("{parent}/{}", entry.name())
         };
         if entry.is_directory() {
+            if is_build_folder(&entry.name()) {
+                // Never walked: `.git` or `out/` of a real project can hold thousands of
+                // files the server would leave out anyway.
+                continue;
+            }
             let dir: web_sys::FileSystemDirectoryEntry = entry.unchecked_into();
             for child in read_all(&dir.create_reader()).await? {
                 entries.push((path.clone(), child));
