@@ -96,26 +96,32 @@ fn main() {
         mb_per_s(bytes, per_file)
     );
 
-    // One file of 1 MB (many contracts in one paste).
+    // One file of 1 MB (many contracts in one paste), and the same at an eighth, a quarter
+    // and a half of it: the time per MB shows whether one file grows faster than linearly.
+    let mut one = Duration::ZERO;
     let mut big = String::new();
-    'fill: loop {
-        for (_, text) in &files {
-            big.push_str(text);
-            big.push('\n');
-            if big.len() >= TARGET_BYTES {
-                break 'fill;
-            }
-        }
+    for size in [
+        TARGET_BYTES / 8,
+        TARGET_BYTES / 4,
+        TARGET_BYTES / 2,
+        TARGET_BYTES,
+    ] {
+        big = one_file(&files, size);
+        one = measure(|| {
+            std::hint::black_box(analyze(&big, Some("Big.sol")));
+        });
+        println!(
+            "analyze, one {:.2} MB file ({} lines): median {:.1} ms, {:.1} MB/s",
+            big.len() as f64 / (1 << 20) as f64,
+            big.lines().count(),
+            one.as_secs_f64() * 1e3,
+            mb_per_s(big.len(), one)
+        );
     }
-    let one = measure(|| {
-        std::hint::black_box(analyze(&big, Some("Big.sol")));
-    });
     println!(
-        "analyze, one {:.2} MB file ({} lines): median {:.1} ms, {:.1} MB/s",
+        "one {:.2} MB file vs the same bytes file by file: {:.2}x the time",
         big.len() as f64 / (1 << 20) as f64,
-        big.lines().count(),
-        one.as_secs_f64() * 1e3,
-        mb_per_s(big.len(), one)
+        one.as_secs_f64() / per_file.as_secs_f64()
     );
 
     // A 1,000-line contract: real contracts concatenated.
@@ -154,6 +160,21 @@ fn main() {
     );
 
     project_case();
+}
+
+/// Whole corpus files, one after another, until `bytes`: one paste of many contracts.
+fn one_file(files: &[(String, String)], bytes: usize) -> String {
+    let mut big = String::new();
+    'fill: loop {
+        for (_, text) in files {
+            big.push_str(text);
+            big.push('\n');
+            if big.len() >= bytes {
+                break 'fill;
+            }
+        }
+    }
+    big
 }
 
 /// A project of about `TARGET_BYTES` in scope: the Foundry test project's sources in many
