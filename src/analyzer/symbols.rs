@@ -120,6 +120,9 @@ pub struct Symbols<'t> {
     /// `(file, start byte, end byte, contract, function)` of every function and modifier,
     /// sorted, so `enclosing` is a binary search (they do not nest).
     spans: Vec<(usize, usize, usize, usize, usize)>,
+    /// `(file, start byte, end byte, contract)` of every contract, sorted, for
+    /// `contract_at`.
+    contract_spans: Vec<(usize, usize, usize, usize)>,
 }
 
 impl<'t> Symbols<'t> {
@@ -170,10 +173,17 @@ impl<'t> Symbols<'t> {
             })
             .collect();
         spans.sort_unstable();
+        let mut contract_spans: Vec<(usize, usize, usize, usize)> = contracts
+            .iter()
+            .enumerate()
+            .map(|(ci, c)| (c.node.file(), c.node.start_byte(), c.node.end_byte(), ci))
+            .collect();
+        contract_spans.sort_unstable();
         Symbols {
             contracts,
             local,
             spans,
+            contract_spans,
         }
     }
 
@@ -242,8 +252,16 @@ impl<'t> Symbols<'t> {
 
     /// The contract whose node contains `node` (in this file or an imported one).
     pub fn contract_at(&self, node: &Node<'_>) -> Option<usize> {
-        // Innermost: contracts do not nest, but take the last match to be safe.
-        self.contracts.iter().rposition(|c| node.within(&c.node))
+        // Contracts do not nest: only the last one starting at or before `node` can hold
+        // it. A binary search, since detectors ask this per identifier (a scan made one
+        // large file quadratic).
+        let at = (node.file(), node.start_byte());
+        let i = self
+            .contract_spans
+            .partition_point(|s| (s.0, s.1) <= at)
+            .checked_sub(1)?;
+        let (file, _, end, ci) = self.contract_spans[i];
+        (file == node.file() && node.end_byte() <= end).then_some(ci)
     }
 
     /// Whether `name` is a struct type declared in this file.

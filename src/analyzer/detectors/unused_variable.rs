@@ -26,18 +26,28 @@ impl Detector for UnusedVariable {
         };
         let s = cx.symbols();
         let mut hits = Vec::new();
-        // Every identifier in the file by name, with its start byte, built once.
+        // Every identifier in the file by name, with its start bytes sorted, built once;
+        // a question is then two binary searches (a scan over every use of a common name
+        // made one large file quadratic).
         let mut uses: HashMap<&str, Vec<usize>> = HashMap::new();
         for u in cx.nodes_of(kind::IDENTIFIER) {
             uses.entry(u.text()).or_default().push(u.start_byte());
         }
+        for at in uses.values_mut() {
+            at.sort_unstable();
+        }
         let used_outside = |name: &str, decl: &Node<'_>, scope: &Node<'_>| {
             uses.get(name).is_some_and(|at| {
-                at.iter().any(|&b| {
-                    scope.start_byte() <= b
-                        && b < scope.end_byte()
-                        && !(decl.start_byte() <= b && b < decl.end_byte())
-                })
+                let count = |from: usize, to: usize| {
+                    at.partition_point(|&b| b < to) - at.partition_point(|&b| b < from)
+                };
+                let in_scope = count(scope.start_byte(), scope.end_byte());
+                // The declaration's own span, clipped to the scope.
+                let (from, to) = (
+                    decl.start_byte().max(scope.start_byte()),
+                    decl.end_byte().min(scope.end_byte()),
+                );
+                in_scope > if from < to { count(from, to) } else { 0 }
             })
         };
         for c in s.local_contracts() {
