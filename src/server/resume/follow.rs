@@ -42,7 +42,7 @@ pub async fn attach_remote(
     after: u64,
 ) -> Result<Option<Response>, ApiError> {
     let report = match RemoteReport::open(shared, id, after).await? {
-        Found::Started(report) => report,
+        Found::Started(report) => *report,
         Found::Refused(e) => return Err(e),
         Found::Nothing => return Ok(None),
     };

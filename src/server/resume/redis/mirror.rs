@@ -139,6 +139,7 @@ async fn write_batch(
             Write::Event(id, event) => {
                 pipe.cmd("XADD")
                     .arg(&keys.events)
+                    // Exactly the log size, as the in-memory log keeps.
                     .arg("MAXLEN")
                     .arg(shared.log_events)
                     .arg(stream_id(*id))

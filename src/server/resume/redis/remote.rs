@@ -41,7 +41,7 @@ pub struct RemoteReport {
 /// What the report looked like when the reader arrived.
 pub enum Found {
     /// It started: follow it.
-    Started(RemoteReport),
+    Started(Box<RemoteReport>),
     /// It was refused; every reader gets this answer.
     Refused(ApiError),
     /// No instance holds the report under this id (or its producer died).
@@ -69,10 +69,10 @@ impl RemoteReport {
         };
         loop {
             match report.read().await {
-                Ok(Read::Events) => return Ok(Found::Started(report)),
+                Ok(Read::Events) => return Ok(Found::Started(Box::new(report))),
                 Ok(Read::Refused(e)) => return Ok(Found::Refused(e)),
                 // A reader that had events follows; one with none waits for the first.
-                Ok(Read::Quiet) if after > 0 => return Ok(Found::Started(report)),
+                Ok(Read::Quiet) if after > 0 => return Ok(Found::Started(Box::new(report))),
                 Ok(Read::Quiet) => {}
                 Ok(Read::Orphaned) => return Ok(Found::Nothing),
                 Err(e) => return Err(unavailable(&e)),
