@@ -2,8 +2,9 @@
 # Installs what auditstream needs, idempotently, using only the package registries
 # (no tool downloads its own binaries). `--test` adds what the tests need.
 #   wasm32 target, wasm-bindgen CLI, cargo-leptos, npm packages (Playwright, binaryen's
-#   wasm-opt); with --test also Debian's chromium, nginx-light and postgresql (a
-#   throwaway cluster per test run, for the history tests), and Microsoft's SARIF
+#   wasm-opt); with --test also Debian's chromium, nginx-light, postgresql (a
+#   throwaway cluster per test run, for the history tests) and redis-server (a
+#   throwaway server per test, for the two-instance resume tests), and Microsoft's SARIF
 #   Multitool (npm, into tools/) that tests/sarif.rs validates the SARIF export with.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -51,6 +52,8 @@ if [ "${1:-}" = "--test" ]; then
   # pg_virtualenv (postgresql-common) and a server version under /usr/lib/postgresql.
   { command -v pg_virtualenv >/dev/null && compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null; } \
     || missing+=(postgresql)
+  # tests/resume_redis.rs: a throwaway Redis per test, started as a plain process.
+  [ -x /usr/bin/redis-server ] || missing+=(redis-server)
   if [ ${#missing[@]} -gt 0 ]; then
     step "installing Debian packages: ${missing[*]}"
     sudo_=""

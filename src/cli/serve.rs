@@ -42,6 +42,13 @@ pub async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let state = match state.with_redis().await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("auditstream: {e}");
+            return ExitCode::from(2);
+        }
+    };
     let listener = match tokio::net::TcpListener::bind(&addr).await {
         Ok(l) => l,
         Err(e) => {

@@ -12,7 +12,10 @@ use super::{
     config::Settings,
     guard::{self, RateLimit},
     metrics::Metrics,
-    resume::Reports,
+    resume::{
+        Reports,
+        redis::{SetupError, Shared, listen_for_stops},
+    },
     store::{History, StoreError},
 };
 
@@ -34,6 +37,9 @@ pub struct AppState {
     pub history: Option<History>,
     /// Reports with a client-chosen id, which outlive their connection.
     pub reports: Arc<Reports>,
+    /// The Redis several instances share reports through (`AUDITSTREAM_REDIS_URL`);
+    /// `None` until `with_redis`, or when the setting is unset.
+    pub redis: Option<Arc<Shared>>,
 }
 
 impl AppState {
@@ -60,7 +66,28 @@ impl AppState {
             metrics: Arc::new(Metrics::new()),
             shutdown: CancellationToken::new(),
             history: None,
+            redis: None,
         }
+    }
+
+    /// Connects to Redis as the settings say and listens for Stops from other instances
+    /// (before the server accepts a request, so none is missed). The binary always does.
+    pub async fn with_redis(mut self) -> Result<Self, SetupError> {
+        let Some(url) = self.settings.resume.redis_url.clone() else {
+            return Ok(self);
+        };
+        let shared = Arc::new(Shared::connect(&url, &self.settings).await?);
+        let reports = self.reports.clone();
+        listen_for_stops(
+            &shared,
+            move |id| {
+                reports.cancel(id);
+            },
+            self.shutdown.clone(),
+        )
+        .await?;
+        self.redis = Some(shared);
+        Ok(self)
     }
 
     /// Opens report history as the settings say (the binary always does).

@@ -2,6 +2,7 @@
 //! responses, the fake model server, and the test projects as requests send them.
 #![allow(dead_code)]
 
+pub mod cluster;
 pub mod fake_model;
 pub mod projects;
 

@@ -31,6 +31,10 @@ pub struct ResumeSettings {
     /// closed or reloaded (a reload reads it on), instead of stopping it; an abandoned
     /// one then costs at most the grace period.
     pub keep_on_leave: bool,
+    /// `AUDITSTREAM_REDIS_URL` (`redis://host:port/db`): several instances share
+    /// resumable reports through this Redis (Streams as the log, pub/sub for Stop);
+    /// unset, each instance keeps its own reports in memory.
+    pub redis_url: Option<String>,
 }
 
 impl Default for ResumeSettings {
@@ -41,6 +45,7 @@ impl Default for ResumeSettings {
             log_events: 4096,
             retry: Duration::from_millis(1000),
             keep_on_leave: false,
+            redis_url: None,
         }
     }
 }
@@ -71,7 +76,19 @@ impl ResumeSettings {
                 value: "0".into(),
             });
         }
+        let redis_url = get("AUDITSTREAM_REDIS_URL").map(|u| u.trim().to_owned());
+        if let Some(url) = &redis_url
+            && !(url.starts_with("redis://") || url.starts_with("redis+unix://"))
+        {
+            return Err(SettingError {
+                var: "AUDITSTREAM_REDIS_URL",
+                expected: "a redis:// URL such as redis://127.0.0.1:6379/0",
+                // Only the scheme: the rest may hold a password.
+                value: url.split("://").next().unwrap_or("").to_owned(),
+            });
+        }
         Ok(Self {
+            redis_url,
             enabled: switch(get, "AUDITSTREAM_RESUME", d.enabled)?,
             grace,
             log_events,
@@ -110,6 +127,8 @@ mod tests {
         assert_eq!(s.grace, Duration::from_millis(250));
         assert_eq!(s.log_events, 2);
         assert_eq!(s.retry, Duration::from_millis(1));
+        let s = read(&[("AUDITSTREAM_REDIS_URL", "redis://127.0.0.1:6379/0")]).unwrap();
+        assert_eq!(s.redis_url.as_deref(), Some("redis://127.0.0.1:6379/0"));
     }
 
     #[test]
@@ -121,6 +140,7 @@ mod tests {
             ("AUDITSTREAM_RESUME_GRACE_SECS", "soon"),
             ("AUDITSTREAM_RESUME_KEEP_ON_LEAVE", "maybe"),
             ("AUDITSTREAM_RESUME", "sometimes"),
+            ("AUDITSTREAM_REDIS_URL", "http://cache:6379"),
         ] {
             let e = read(&[(var, value)]).unwrap_err();
             assert_eq!(e.var, var, "{value}");

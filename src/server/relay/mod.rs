@@ -24,7 +24,7 @@ use super::{
     error::{ApiError, Rejection},
     guard::{SameOrigin, StreamSlot},
     providers::{self, FrameStream, MalformedCount, ReportJob},
-    resume::{self, LastEventId, Reserved, Running},
+    resume::{self, LastEventId, Reserved, Running, redis::Claim},
     store::{NewReport, Owner, now_ms},
 };
 use crate::analyzer::injection;
@@ -81,6 +81,35 @@ pub async fn report(
         Reserved::Stopped => return Err(resume::stopped_before_start()),
         Reserved::New(running) => running,
     };
+    if let Some(shared) = state.redis.clone() {
+        // One generation per id across instances: another one may hold it already.
+        let claim = shared.claim(&id).await;
+        let refusal = match claim {
+            Ok(Claim::Ours(mirror)) => {
+                running.mirror_to(mirror);
+                None
+            }
+            Ok(Claim::Stopped) => Some(resume::stopped_before_start()),
+            Ok(Claim::Elsewhere) => {
+                state.reports.remove(&running);
+                drop(slot);
+                return match resume::attach_remote(&state, shared, &id, after).await? {
+                    Some(response) => Ok(response),
+                    // Its producer ended it and its log expired in the meantime.
+                    None => Err(resume::check_unused(&state, &id)
+                        .await
+                        .err()
+                        .unwrap_or_else(resume::stopped_before_start)),
+                };
+            }
+            Err(e) => Some(resume::redis::unavailable(&e)),
+        };
+        if let Some(e) = refusal {
+            running.refused(e.clone());
+            state.reports.remove(&running);
+            return Err(e);
+        }
+    }
     if let Err(e) = resume::check_unused(&state, &id).await {
         // A request that attached meanwhile gets the same answer.
         running.refused(e.clone());
@@ -100,12 +129,14 @@ pub async fn report(
 fn halt_of(state: &AppState, running: Arc<Running>) -> impl Future<Output = Next> + Send + 'static {
     let shutdown = grace_over(state);
     let grace = state.settings.resume.grace;
+    let redis = state.redis.clone();
     async move {
+        let unread = resume::unread_everywhere(redis, running.clone(), grace);
         tokio::select! {
             biased;
             () = running.stop.cancelled() => Next::Stopped,
             () = shutdown => Next::Shutdown,
-            () = running.unread_for(grace) => Next::Unread(grace),
+            () = unread => Next::Unread(grace),
         }
     }
 }

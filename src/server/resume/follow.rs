@@ -1,13 +1,17 @@
 //! A reader of a resumable report: its stream of the events it is owed, from the
-//! report's log, following it live until the terminal event; and the response that
-//! carries it (with the `retry:` readers base their backoff on).
+//! report's log (or, for a report another instance produces, from Redis), following it
+//! live until the terminal event; and the response that carries it (with the `retry:`
+//! readers base their backoff on).
 
 use std::sync::Arc;
 
 use axum::response::Response;
 use futures_util::Stream;
 
-use super::running::{ReaderGuard, Running};
+use super::{
+    redis::{RemoteReport, Shared, remote::Found},
+    running::{ReaderGuard, Running},
+};
 use crate::{
     protocol::ReportEvent,
     server::{AppState, error::ApiError, relay::respond::sse_response},
@@ -27,6 +31,26 @@ pub async fn attach(
         state.settings.limits.keepalive,
         Some(resume.retry),
     ))
+}
+
+/// Attaches to the report `id` that another instance produces, through Redis: its
+/// refusal if it was refused, `None` when no instance holds it.
+pub async fn attach_remote(
+    state: &AppState,
+    shared: Arc<Shared>,
+    id: &str,
+    after: u64,
+) -> Result<Option<Response>, ApiError> {
+    let report = match RemoteReport::open(shared, id, after).await? {
+        Found::Started(report) => *report,
+        Found::Refused(e) => return Err(e),
+        Found::Nothing => return Ok(None),
+    };
+    Ok(Some(sse_response(
+        report.follow(),
+        state.settings.limits.keepalive,
+        Some(state.settings.resume.retry),
+    )))
 }
 
 /// The events a reader that has seen everything up to `after` is owed, then each new

@@ -67,6 +67,26 @@ impl Log {
         }
     }
 
+    /// A log rebuilt from what another instance kept of it (`resume::redis`): its `meta`,
+    /// the text and findings through `last`, and `last`, its newest event. What it owes
+    /// a reader is what the whole log would: the events after `last - 1`, or a snapshot.
+    pub fn restored(
+        meta: Option<(u64, ReportEvent)>,
+        text: String,
+        findings: Vec<FindingCheck>,
+        last: (u64, ReportEvent),
+    ) -> Self {
+        Self {
+            capacity: 2,
+            meta,
+            text,
+            findings,
+            last_id: last.0,
+            ended: last.1.is_terminal(),
+            events: VecDeque::from([last]),
+        }
+    }
+
     pub fn is_ended(&self) -> bool {
         self.ended
     }
@@ -238,6 +258,26 @@ mod tests {
                     assert!(ids.iter().all(|id| *id > after), "{ids:?} after {after}");
                 }
             }
+        }
+    }
+
+    #[test]
+    fn a_restored_log_owes_what_the_whole_log_owes_outside_its_window() {
+        for end in [false, true] {
+            let whole = log(2, 12, end);
+            let last_id = if end { 13 } else { 12 };
+            let last = whole.events.back().cloned().unwrap();
+            let restored = Log::restored(
+                whole.meta.clone(),
+                text_through(12),
+                Vec::new(),
+                last.clone(),
+            );
+            // Below the whole log's window of two, both owe the same snapshot.
+            for after in 0..last_id - 2 {
+                assert_eq!(restored.owed(after), whole.owed(after), "after {after}");
+            }
+            assert_eq!(restored.owed(last_id - 1).events, vec![last]);
         }
     }
 

@@ -8,17 +8,20 @@
 //!
 //! Layout: `log` (pure: events in, what a reader is owed out), `running` (one report's
 //! shared state), `registry` (the reports by id, stop flags), `producer` (the task),
-//! `follow` (a reader's stream and response), `route` (the two routes and the checks).
+//! `follow` (a reader's stream and response), `route` (the two routes and the checks),
+//! `redis` (the same across several instances, with `AUDITSTREAM_REDIS_URL`).
 
 mod follow;
 mod log;
 mod producer;
+pub mod redis;
 mod registry;
 mod route;
 mod running;
 
 pub use follow::attach;
-pub use producer::spawn_producer;
+pub use follow::attach_remote;
+pub use producer::{spawn_producer, unread_everywhere};
 pub use registry::{Reports, Reserved};
 pub use route::{LastEventId, check_unused, checked_id, events, stop, stopped_before_start};
 pub use running::Running;

@@ -4,11 +4,11 @@
 //! period, and then keeps the finished log for readers coming back until no one has
 //! read it for the grace period again (or the server shuts down).
 
-use std::{future::Future, sync::Arc};
+use std::{future::Future, sync::Arc, time::Duration};
 
 use futures_util::{Stream, StreamExt};
 
-use super::{route::stopped_before_start, running::Running};
+use super::{redis::Shared, route::stopped_before_start, running::Running};
 use crate::{
     protocol::ReportEvent,
     server::{AppState, error::ApiError},
@@ -25,6 +25,7 @@ pub fn spawn_producer<S>(
 {
     let reports = state.reports.clone();
     let grace = state.settings.resume.grace;
+    let redis = state.redis.clone();
     let shutdown = state.shutdown.clone();
     reports.tasks.clone().spawn(async move {
         // Before the model answers, Stop and the grace timer drop the attempt (and its
@@ -32,7 +33,9 @@ pub fn spawn_producer<S>(
         let opened = tokio::select! {
             biased;
             () = running.stop.cancelled() => Err(stopped_before_start()),
-            () = running.unread_for(grace) => Err(stopped_before_start()),
+            () = unread_everywhere(redis.clone(), running.clone(), grace) => {
+                Err(stopped_before_start())
+            }
             opened = open => opened,
         };
         let events = match opened {
@@ -51,9 +54,33 @@ pub fn spawn_producer<S>(
         // The model's connection, the stream slot and the history row end here.
         drop(events);
         tokio::select! {
-            () = running.unread_for(grace) => {}
+            () = unread_everywhere(redis, running.clone(), grace) => {}
             () = shutdown.cancelled() => {}
         }
         reports.remove(&running);
     });
+}
+
+/// Resolves once no one has read the report for `grace`: no reader on this instance,
+/// and (with Redis) none on another, whose reader key lives a grace period after its
+/// last read. A Redis that fails counts as no reader elsewhere.
+pub async fn unread_everywhere(redis: Option<Arc<Shared>>, running: Arc<Running>, grace: Duration) {
+    loop {
+        running.unread_for(grace).await;
+        let Some(redis) = &redis else { return };
+        loop {
+            match redis.read_elsewhere(&running.id).await {
+                Ok(Some(left)) => tokio::time::sleep(left).await,
+                Ok(None) | Err(_) => {
+                    if running.is_read() {
+                        break;
+                    }
+                    return;
+                }
+            }
+            if running.is_read() {
+                break;
+            }
+        }
+    }
 }

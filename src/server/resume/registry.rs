@@ -114,6 +114,13 @@ impl Reports {
         false
     }
 
+    /// Stop that came from another instance: ends the report if this one runs it (the
+    /// flag it needs otherwise is in Redis). True when it did.
+    pub fn cancel(&self, id: &str) -> bool {
+        let running = self.get(id);
+        running.as_ref().inspect(|r| r.stop.cancel()).is_some()
+    }
+
     /// Reports known now (running or lingering).
     pub fn len(&self) -> usize {
         self.lock().running.len()

@@ -10,7 +10,7 @@ use axum::{
     response::{IntoResponse, Response},
 };
 
-use super::follow::attach;
+use super::follow::{attach, attach_remote};
 use crate::{
     protocol::normal_report_id,
     server::{AppState, error::ApiError, guard::SameOrigin},
@@ -91,8 +91,8 @@ fn nothing_to_resume() -> ApiError {
     ApiError::new(
         StatusCode::NOT_FOUND,
         "nothing_to_resume",
-        "no report runs under this id on this server any more; a finished report is \
-         kept at /api/reports/{id}",
+        "no report runs under this id on this server (or, with Redis, on any) any more; \
+         a finished report is kept at /api/reports/{id}",
     )
 }
 
@@ -104,8 +104,13 @@ pub async fn events(
     LastEventId(after): LastEventId,
 ) -> Result<Response, ApiError> {
     let id = normal_report_id(&id).ok_or_else(nothing_to_resume)?;
-    let running = state.reports.get(&id).ok_or_else(nothing_to_resume)?;
-    attach(&state, running.reader(), after).await
+    if let Some(running) = state.reports.get(&id) {
+        return attach(&state, running.reader(), after).await;
+    }
+    let shared = state.redis.clone().ok_or_else(nothing_to_resume)?;
+    attach_remote(&state, shared, &id, after)
+        .await?
+        .ok_or_else(nothing_to_resume)
 }
 
 /// `POST /api/reports/{id}/stop`: 204, and the report under the id ends at once (its
@@ -117,6 +122,12 @@ pub async fn stop(
     Path(id): Path<String>,
 ) -> Result<Response, ApiError> {
     let id = checked_id(&id)?;
-    state.reports.stop(&id);
+    let here = state.reports.stop(&id);
+    if let (false, Some(shared)) = (here, &state.redis) {
+        shared
+            .stop(&id)
+            .await
+            .map_err(|e| super::redis::unavailable(&e))?;
+    }
     Ok(StatusCode::NO_CONTENT.into_response())
 }

@@ -4,14 +4,17 @@
 //! event between reading the log and waiting for the next one.
 
 use std::{
-    sync::{Arc, Mutex, MutexGuard},
+    sync::{Arc, Mutex, MutexGuard, OnceLock},
     time::Duration,
 };
 
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
-use super::log::{Log, Owed};
+use super::{
+    log::{Log, Owed},
+    redis::Mirror,
+};
 use crate::{protocol::ReportEvent, server::error::ApiError};
 
 /// Where the report stands before its first event.
@@ -42,6 +45,9 @@ pub struct Running {
     readers: watch::Sender<usize>,
     /// Cancelled by Stop (or the grace timer): the producer ends the report at once.
     pub stop: CancellationToken,
+    /// With Redis, where every event and a refusal are written too, for the readers,
+    /// retries and Stops that reach another instance.
+    mirror: OnceLock<Mirror>,
 }
 
 impl Running {
@@ -55,6 +61,7 @@ impl Running {
             changed: watch::Sender::new(0),
             readers: watch::Sender::new(0),
             stop: CancellationToken::new(),
+            mirror: OnceLock::new(),
         }
     }
 
@@ -67,6 +74,16 @@ impl Running {
         self.changed.send_modify(|v| *v = v.wrapping_add(1));
     }
 
+    /// The producer claimed the report in Redis: mirror it there from now on.
+    pub fn mirror_to(&self, mirror: Mirror) {
+        let _ = self.mirror.set(mirror);
+    }
+
+    /// True while some reader on this instance follows the report.
+    pub fn is_read(&self) -> bool {
+        *self.readers.borrow() > 0
+    }
+
     /// The producer: the model answered.
     pub fn streaming(&self) {
         self.lock().start = Start::Streaming;
@@ -75,12 +92,18 @@ impl Running {
 
     /// The producer: the report will not start, and this is why.
     pub fn refused(&self, error: ApiError) {
+        if let Some(m) = self.mirror.get() {
+            m.refused(&error);
+        }
         self.lock().start = Start::Refused(error);
         self.changed();
     }
 
     /// The producer: one more event.
     pub fn push(&self, id: u64, event: ReportEvent) {
+        if let Some(m) = self.mirror.get() {
+            m.event(id, &event);
+        }
         self.lock().log.push(id, event);
         self.changed();
     }
