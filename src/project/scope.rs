@@ -115,10 +115,18 @@ fn under(path: &str, dir: &str) -> bool {
             .is_some_and(|rest| rest.starts_with('/'))
 }
 
+/// Folders that hold someone else's code at any depth: npm packages, and the vendored
+/// copies projects keep inside their sources (Aave's `contracts/dependencies/`, a
+/// `vendor/` folder, soldeer's `dependencies/`).
+const VENDORED: [&str; 3] = ["node_modules", "dependencies", "vendor"];
+
 fn default_role(path: &str, layout: &Layout) -> Role {
-    // `node_modules` at any depth is a package; other library folders only at the root
-    // (`src/lib/Math.sol` is the project's own).
-    if layout.libs.iter().any(|l| under(path, l)) || path.split('/').any(|s| s == "node_modules") {
+    // Vendored folders at any depth are libraries; other library folders only at the
+    // root (`src/lib/Math.sol` is the project's own).
+    let folders = path.rsplit_once('/').map_or("", |(dir, _)| dir);
+    if layout.libs.iter().any(|l| under(path, l))
+        || folders.split('/').any(|s| VENDORED.contains(&s))
+    {
         return Role::Library;
     }
     let name = path.rsplit('/').next().unwrap_or(path);
@@ -167,6 +175,32 @@ mod tests {
             })
             .collect();
         detect(&files)
+    }
+
+    #[test]
+    fn vendored_folders_at_any_depth_are_libraries() {
+        let r = ScopeRules::default();
+        let plain = layout(&["package.json", "contracts/protocol/Pool.sol"]);
+        for path in [
+            "contracts/dependencies/openzeppelin/contracts/ERC20.sol",
+            "dependencies/forge-std-1.9.1/src/Test.sol",
+            "src/vendor/SafeCast.sol",
+            "packages/core/node_modules/@openzeppelin/contracts/token/ERC20/ERC20.sol",
+        ] {
+            assert_eq!(role(path, &plain, &r), Role::Library, "{path}");
+        }
+        assert_eq!(
+            role("contracts/protocol/Pool.sol", &plain, &r),
+            Role::InScope
+        );
+        // Only folders count: a file of that name is the project's own.
+        assert_eq!(role("src/vendor.sol", &plain, &r), Role::InScope);
+        // Outside a scope glob it stays context; a glob that names it puts it in scope.
+        let scoped = ScopeRules::new(&["contracts/protocol/**".into()], &[]).unwrap();
+        let weth = "contracts/dependencies/weth/WETH9.sol";
+        assert_eq!(role(weth, &plain, &scoped), Role::Library);
+        let named = ScopeRules::new(&[weth.into()], &[]).unwrap();
+        assert_eq!(role(weth, &plain, &named), Role::InScope);
     }
 
     #[test]
