@@ -4,6 +4,9 @@
 //! `last = now` records a time and decides nothing); directly or through a local that carries the
 //! value. Validators can shift the timestamp by several seconds, and block times vary.
 
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+
 use crate::analyzer::Detector;
 use crate::analyzer::context::{Context, Hit, conditions};
 use crate::analyzer::syntax::{Call, Node, field, kind};
@@ -28,6 +31,7 @@ impl Detector for Timestamp {
 
     fn check(&self, cx: &Context<'_>) -> Vec<Hit> {
         let mut hits = Vec::new();
+        let cond_calls = OnceCell::new();
         for &n in &cx.nodes {
             let Some(source @ ("now" | "block.timestamp" | "block.number")) = chain_value(&n)
             else {
@@ -41,7 +45,7 @@ impl Detector for Timestamp {
             } else {
                 format!(" (read on line {}, carried here in a local)", n.line())
             };
-            for site in helper_sites(cx, &at) {
+            for site in helper_sites(cx, &at, &cond_calls) {
                 let helper = cx.function_name(&at).unwrap_or_default();
                 hits.push(
                     Hit::new(&site, Severity::Low, Confidence::Medium, format!("Logic depends on `{source}` through `{helper}()`"))
@@ -65,9 +69,37 @@ impl Detector for Timestamp {
     }
 }
 
+/// The plain calls (`f(…)`) that sit in a condition anywhere in the file, by called name,
+/// in source order.
+type CondCalls<'a> = HashMap<&'a str, Vec<Node<'a>>>;
+
+/// Finds `CondCalls` once per file, on first need: each returned comparison used to walk
+/// every condition of the file again, which made one large file quadratic.
+fn find_cond_calls<'a>(cx: &Context<'a>) -> CondCalls<'a> {
+    let mut by_name: CondCalls<'a> = HashMap::new();
+    let mut seen = HashSet::new();
+    for cond in cx.root().map(conditions).unwrap_or_default() {
+        for n in cond.descendants() {
+            if let Some(c) = Call::of(n).filter(|c| n.is(kind::CALL) && c.target.is_none())
+                && seen.insert((c.node.start_byte(), c.node.end_byte()))
+            {
+                by_name.entry(c.method).or_default().push(c.node);
+            }
+        }
+    }
+    for calls in by_name.values_mut() {
+        calls.sort_by_key(|n| (n.start_byte(), n.end_byte()));
+    }
+    by_name
+}
+
 /// For a comparison returned by a function (`return now >= end;`), the calls of that
 /// function that sit in a condition elsewhere in the file.
-fn helper_sites<'a>(cx: &Context<'a>, at: &Node<'a>) -> Vec<Node<'a>> {
+fn helper_sites<'a>(
+    cx: &Context<'a>,
+    at: &Node<'a>,
+    cond_calls: &OnceCell<CondCalls<'a>>,
+) -> Vec<Node<'a>> {
     let returned = at
         .ancestors()
         .into_iter()
@@ -76,13 +108,13 @@ fn helper_sites<'a>(cx: &Context<'a>, at: &Node<'a>) -> Vec<Node<'a>> {
     let Some(helper) = cx.symbols().enclosing(at).filter(|_| returned) else {
         return Vec::new();
     };
-    let conds = cx.root().map(conditions).unwrap_or_default();
-    cx.nodes_of(kind::CALL)
+    cond_calls
+        .get_or_init(|| find_cond_calls(cx))
+        .get(helper.name)
         .into_iter()
-        .filter_map(Call::of)
-        .filter(|c| c.target.is_none() && c.method == helper.name && !c.node.within(&helper.node))
-        .filter(|c| conds.iter().any(|cond| c.node.within(cond)))
-        .map(|c| c.node)
+        .flatten()
+        .filter(|c| !c.within(&helper.node))
+        .copied()
         .collect()
 }
 
