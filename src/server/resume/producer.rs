@@ -14,6 +14,9 @@ use crate::{
     server::{AppState, error::ApiError},
 };
 
+/// The most events moved into the log at once.
+const READY_BATCH: usize = 256;
+
 /// Starts the producer of `running`: `open` asks the model and gives the report's
 /// events (the relay's stream, which ends itself on Stop and on the grace timer).
 pub fn spawn_producer<S>(
@@ -47,9 +50,12 @@ pub fn spawn_producer<S>(
             }
         };
         running.streaming();
-        let mut events = Box::pin(events);
-        while let Some((id, event)) = events.next().await {
-            running.push(id, event);
+        // Every event already waiting goes into the log under one lock and one wake-up,
+        // as the relay coalesces what is ready into one write: a reader then takes a
+        // batch per wake-up instead of one event.
+        let mut events = Box::pin(events.ready_chunks(READY_BATCH));
+        while let Some(batch) = events.next().await {
+            running.push_all(batch);
         }
         // The model's connection, the stream slot and the history row end here.
         drop(events);

@@ -100,11 +100,18 @@ impl Running {
     }
 
     /// The producer: one more event.
-    pub fn push(&self, id: u64, event: ReportEvent) {
+    /// Appends `events` in order, with one wake-up for the readers.
+    pub fn push_all(&self, events: Vec<(u64, ReportEvent)>) {
         if let Some(m) = self.mirror.get() {
-            m.event(id, &event);
+            for (id, event) in &events {
+                m.event(*id, event);
+            }
         }
-        self.lock().log.push(id, event);
+        let mut inner = self.lock();
+        for (id, event) in events {
+            inner.log.push(id, event);
+        }
+        drop(inner);
         self.changed();
     }
 
