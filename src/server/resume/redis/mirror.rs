@@ -134,6 +134,9 @@ async fn write_batch(
     let mut pipe = ::redis::pipe();
     pipe.atomic();
     let mut ended = false;
+    // The batch's tokens go into the text with one APPEND: the transaction is atomic, so
+    // no reader sees the text and the stream disagree.
+    let mut text = String::new();
     for write in batch {
         match write {
             Write::Event(id, event) => {
@@ -152,9 +155,7 @@ async fn write_batch(
                             .arg(event.data_json())
                             .ignore();
                     }
-                    ReportEvent::Token(t) => {
-                        pipe.cmd("APPEND").arg(&keys.text).arg(&t.text).ignore();
-                    }
+                    ReportEvent::Token(t) => text.push_str(&t.text),
                     ReportEvent::Finding(f) => {
                         let json = serde_json::to_string(f).unwrap_or_default();
                         pipe.cmd("RPUSH").arg(&keys.findings).arg(json).ignore();
@@ -172,6 +173,9 @@ async fn write_batch(
                 ended = true;
             }
         }
+    }
+    if !text.is_empty() {
+        pipe.cmd("APPEND").arg(&keys.text).arg(&text).ignore();
     }
     // Running, the log lives as long as a report may run; ended, one grace period, and
     // the owner key with it (a retried request then attaches to the end, not anew).
