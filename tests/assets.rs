@@ -60,7 +60,7 @@ async fn get(addr: SocketAddr, path: &str, accept: &str) -> reqwest::Response {
         .unwrap()
 }
 
-fn header<'a>(r: &'a reqwest::Response, name: reqwest::header::HeaderName) -> &'a str {
+fn header(r: &reqwest::Response, name: reqwest::header::HeaderName) -> &str {
     r.headers().get(&name).map_or("", |v| v.to_str().unwrap())
 }
 
