@@ -10,7 +10,7 @@
 //   cargo leptos build --release
 //   node end2end/bench/reader.mjs [--tokens 100000] [--rate 2000]
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
@@ -50,8 +50,12 @@ async function ready(url) {
 
 function sizes() {
   const pkg = join(root, "target", "site", "pkg");
-  const gz = (f) => gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length;
-  return { wasm: gz("auditstream.wasm"), js: gz("auditstream.js") };
+  // Every wasm and js file, whatever hash (`hash-files`) or split chunk names them.
+  const gz = (ext) =>
+    readdirSync(pkg)
+      .filter((f) => f.endsWith(ext))
+      .reduce((t, f) => t + gzipSync(readFileSync(join(pkg, f)), { level: 9 }).length, 0);
+  return { wasm: gz(".wasm"), js: gz(".js") };
 }
 
 async function main() {

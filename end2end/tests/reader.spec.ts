@@ -217,7 +217,11 @@ test("the CSP allows only the page's own origin and its nonce, and the page stil
   // A second page load gets a fresh nonce; static files carry the policy too.
   const again = await page.request.get(SLOW);
   expect(again.headers()["content-security-policy"]).not.toContain(nonce);
-  const css = await page.request.get(SLOW + "pkg/auditstream.css");
+  // The stylesheet's name carries its hash: take it from the page.
+  const href = (await page.locator("link#leptos").getAttribute("href")) ?? "";
+  expect(href).toMatch(/^\/pkg\/auditstream\..+\.css$/);
+  const css = await page.request.get(new URL(href, SLOW).toString());
+  expect(css.status()).toBe(200);
   expect(css.headers()["content-security-policy"]).toContain("default-src 'self'");
 });
 

@@ -23,13 +23,16 @@ pub async fn run() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let conf = match get_configuration(None) {
+    let mut conf = match get_configuration(None) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("auditstream: bad Leptos configuration: {e}");
             return ExitCode::from(2);
         }
     };
+    if std::env::var_os("LEPTOS_HASH_FILES").is_none() {
+        conf.leptos_options.hash_files = hash_file_beside_binary(&conf.leptos_options);
+    }
     let addr = conf.leptos_options.site_addr;
     tracing::info!(
         model = %format!("{}/{}", settings.default_provider().name, settings.default_model),
@@ -83,6 +86,17 @@ pub async fn run() -> ExitCode {
     }
     tracing::info!("stopped");
     ExitCode::SUCCESS
+}
+
+/// A site built with `hash-files` (Cargo.toml) names its wasm, js and css by their
+/// content's hash, and cargo-leptos writes those hashes to `hash.txt` beside the binary.
+/// `cargo leptos serve` says so with `LEPTOS_HASH_FILES`; a binary started by hand finds
+/// the file itself, so its pages never name files the site does not have.
+fn hash_file_beside_binary(options: &leptos::prelude::LeptosOptions) -> bool {
+    std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(options.hash_file.as_ref())))
+        .is_some_and(|path| path.is_file())
 }
 
 async fn shutdown_signal() {

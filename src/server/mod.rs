@@ -2,6 +2,7 @@
 //! guards and metrics, the model providers and the router that ties them to the
 //! Leptos app.
 
+pub mod assets;
 pub mod catalog;
 pub mod config;
 pub mod csp;

@@ -13,7 +13,7 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_http::compression::CompressionLayer;
 
-use super::{AppState, guard, metrics, preview, relay, resume, store};
+use super::{AppState, assets, guard, metrics, preview, relay, resume, store};
 use crate::app::{App, shell};
 
 /// The whole app: `POST /api/report`, `POST /api/project` (a project's preview), `GET /metrics`, the server functions and the pages.
@@ -35,7 +35,10 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
         .route("/api/reports/{id}/events", get(resume::events))
         .route("/api/reports/{id}/stop", post(resume::stop))
         .with_state(state.clone());
+    // The app's own files (wasm, js, css), precompressed where the build wrote variants.
+    let pkg = assets::pkg_service(&leptos_options.site_root, &leptos_options.site_pkg_dir);
     let pages = Router::new()
+        .nest_service(&format!("/{}", leptos_options.site_pkg_dir), pkg)
         .leptos_routes_with_context(
             &leptos_options,
             routes,
@@ -62,7 +65,10 @@ pub fn build_router(state: AppState, leptos_options: LeptosOptions) -> Router {
             store::owner::layer,
         ));
     }
-    // Its default predicate never compresses `text/event-stream`, so reports stream as is.
+    // How long browsers keep pages and files, and that they vary with the encoding.
+    let app = app.layer(axum::middleware::from_fn(assets::cache_policy));
+    // Its default predicate never compresses `text/event-stream`, so reports stream as is;
+    // it leaves a file served precompressed (it has a `Content-Encoding`) as it is.
     app.layer(CompressionLayer::new())
         .layer(axum::middleware::from_fn(super::csp::default_policy))
 }
