@@ -24,8 +24,9 @@ pub struct LiveReader {
     findings_at: f64,
     unannounced: Vec<String>,
     announced_at: f64,
-    /// How far the text has been read for pass headings.
+    /// How far the text has been read for pass headings, and when it last was.
     passes_read: usize,
+    passes_at: f64,
 }
 
 impl LiveReader {
@@ -38,6 +39,7 @@ impl LiveReader {
             unannounced: Vec::new(),
             announced_at: 0.0,
             passes_read: 0,
+            passes_at: 0.0,
         }
     }
 
@@ -62,6 +64,11 @@ impl LiveReader {
             self.unannounced
                 .extend(self.findings.newly_complete(&found));
             s.findings.set(found);
+        }
+        // Pass headings are read line by line, not only when a block ends: a model writing
+        // one long block (a code listing) would otherwise leave the last pass's name up.
+        if now - self.passes_at >= FINDINGS_EVERY_MS {
+            self.passes_at = now;
             let (pass, read) = s
                 .markdown
                 .with_untracked(|m| latest_pass(m, self.passes_read));
