@@ -6,50 +6,20 @@
 
 mod support;
 
-use std::{
-    net::SocketAddr,
-    time::{Duration, Instant},
-};
+use std::time::{Duration, Instant};
 
 use auditstream::protocol::{DecodedEvent, ReportEvent, StreamErrorCode};
 use serde_json::json;
 use support::{
     EventReader, Lcg, TestApp, client, error_code,
-    fake_model::{FakeModel, Script, Step, openai_delta, openai_finish},
+    fake_model::FakeModel,
+    resumable::{Reader, new_id, paced, pieces, post, resume, stop},
     start_openai_app,
 };
 
 const WAIT: Duration = Duration::from_secs(10);
-const SSE: &str = "text/event-stream";
 /// How soon after Stop the model must see its connection close.
 const STOP_WITHIN: Duration = Duration::from_millis(250);
-
-/// The pieces of the report the fake model writes, multi-byte characters included.
-fn pieces(n: usize) -> Vec<String> {
-    (0..n)
-        .map(|i| match i % 4 {
-            0 => format!("## Part {i}\n"),
-            1 => format!("Ré-entrancy — {i} "),
-            2 => format!("🔥 `withdraw({i})`"),
-            _ => "\r\n\"q\"\n".to_owned(),
-        })
-        .collect()
-}
-
-/// Each piece as its own chunk, `every` apart, then the finish (or a hang).
-fn paced(pieces: &[String], every: Duration, finish: bool) -> Script {
-    let mut steps = Vec::new();
-    for p in pieces {
-        steps.push(Step::Send(openai_delta(p)));
-        steps.push(Step::Pause(every));
-    }
-    steps.push(if finish {
-        Step::Send(openai_finish("stop", pieces.len() as u64))
-    } else {
-        Step::Hang
-    });
-    Script::stream(SSE, steps)
-}
 
 async fn start(fake: &FakeModel, extra: &[(&str, &str)]) -> TestApp {
     let mut vars = vec![
@@ -58,39 +28,6 @@ async fn start(fake: &FakeModel, extra: &[(&str, &str)]) -> TestApp {
     ];
     vars.extend_from_slice(extra);
     start_openai_app(fake, &vars).await
-}
-
-fn new_id() -> String {
-    uuid::Uuid::new_v4().to_string()
-}
-
-/// `POST /api/report` with `report_id`, and `Last-Event-ID` when given.
-async fn post(addr: SocketAddr, id: &str, after: Option<u64>) -> reqwest::Response {
-    let mut req = client()
-        .post(format!("http://{addr}/api/report"))
-        .json(&json!({"contract": "contract A {}", "report_id": id}));
-    if let Some(after) = after {
-        req = req.header("last-event-id", after.to_string());
-    }
-    req.send().await.unwrap()
-}
-
-/// `GET /api/reports/{id}/events` with `Last-Event-ID: after`.
-async fn resume(addr: SocketAddr, id: &str, after: u64) -> reqwest::Response {
-    client()
-        .get(format!("http://{addr}/api/reports/{id}/events"))
-        .header("last-event-id", after.to_string())
-        .send()
-        .await
-        .unwrap()
-}
-
-async fn stop(addr: SocketAddr, id: &str) -> reqwest::Response {
-    client()
-        .post(format!("http://{addr}/api/reports/{id}/stop"))
-        .send()
-        .await
-        .unwrap()
 }
 
 /// Waits until the relay has sent the model's `n`-th token on (polling `/metrics`).
@@ -104,51 +41,6 @@ async fn tokens_relayed_at_least(app: &TestApp, n: u64) {
         }
         assert!(Instant::now() < deadline, "{got} tokens relayed, not {n}");
         tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-}
-
-/// What a reader holds: its text (tokens appended, a snapshot replacing it) and the
-/// last event id it saw.
-#[derive(Default)]
-struct Reader {
-    text: String,
-    last_id: u64,
-    terminal: Option<ReportEvent>,
-    snapshots: usize,
-}
-
-impl Reader {
-    fn take(&mut self, ev: DecodedEvent) {
-        let id: u64 = ev.id.parse().expect("numeric ids");
-        assert!(id > self.last_id, "event {id} after {}", self.last_id);
-        self.last_id = id;
-        match ev.event {
-            ReportEvent::Token(t) => self.text.push_str(&t.text),
-            ReportEvent::Snapshot(s) => {
-                self.snapshots += 1;
-                self.text = s.text;
-            }
-            e if e.is_terminal() => self.terminal = Some(e),
-            _ => {}
-        }
-    }
-
-    /// Reads up to `n` events (all, when `None`) of `resp`, then drops the connection.
-    async fn read(&mut self, resp: reqwest::Response, n: Option<u64>) {
-        assert_eq!(resp.status(), 200);
-        assert_eq!(resp.headers()["content-type"], SSE);
-        let mut events = EventReader::new(resp);
-        let mut read = 0;
-        while n.is_none_or(|n| read < n) {
-            let Some(ev) = events.next(WAIT).await else {
-                break;
-            };
-            self.take(ev);
-            read += 1;
-            if self.terminal.is_some() {
-                break;
-            }
-        }
     }
 }
 

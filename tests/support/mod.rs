@@ -5,6 +5,7 @@
 pub mod cluster;
 pub mod fake_model;
 pub mod projects;
+pub mod resumable;
 
 use std::{collections::HashMap, net::SocketAddr, time::Duration};
 
