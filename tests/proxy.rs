@@ -7,15 +7,17 @@ mod support;
 
 use std::{
     net::SocketAddr,
-    path::{Path, PathBuf},
-    process::{Child, Command, Stdio},
     time::{Duration, Instant},
 };
 
 use auditstream::protocol::{ReportEvent, decode_body};
 use futures_util::StreamExt;
 use serde_json::json;
-use support::{client, settings, start_app};
+use support::{
+    client,
+    cluster::{Process, start_nginx_with},
+    settings, start_app,
+};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -23,48 +25,12 @@ const WAIT: Duration = Duration::from_secs(20);
 /// KB of events, so a buffering proxy holds all of it in one buffer.
 const CONTRACT: &str = "pragma solidity 0.8.20;\ncontract A {}\n";
 
-/// nginx on a free loopback port, in its own temp prefix; killed on drop.
-struct Nginx {
-    child: Child,
-    port: u16,
-    dir: tempfile::TempDir,
-}
-
-impl Drop for Nginx {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn nginx_binary() -> Option<PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .into_iter()
-        .flat_map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
-        .map(|d| d.join("nginx"));
-    [PathBuf::from("/usr/sbin/nginx")]
-        .into_iter()
-        .chain(on_path)
-        .find(|p| p.is_file())
-}
-
-fn config(dir: &Path, port: u16, app: SocketAddr) -> String {
-    let d = dir.display();
-    format!(
-        r#"daemon off;
-master_process off;
-worker_processes 1;
-pid {d}/nginx.pid;
-error_log {d}/error.log info;
-events {{ worker_connections 256; }}
-http {{
-  access_log off;
-  client_body_temp_path {d}/body;
-  proxy_temp_path {d}/proxy;
-  fastcgi_temp_path {d}/fastcgi;
-  uwsgi_temp_path {d}/uwsgi;
-  scgi_temp_path {d}/scgi;
-  server {{
+/// nginx in front of `app` with every proxy setting at nginx's default, or `None` (after
+/// saying so) when nginx is not installed and this is not CI.
+async fn start_nginx(app: SocketAddr) -> Option<Process> {
+    start_nginx_with(|port| {
+        format!(
+            r#"  server {{
     listen 127.0.0.1:{port};
     # Every proxy setting is nginx's default: proxy_buffering on, HTTP/1.0 upstream.
     location / {{
@@ -76,61 +42,10 @@ http {{
       proxy_ignore_headers X-Accel-Buffering;
     }}
   }}
-}}
 "#
-    )
-}
-
-/// Starts nginx in front of `app`, or returns `None` (after saying so) when nginx is
-/// not installed and this is not CI.
-async fn start_nginx(app: SocketAddr) -> Option<Nginx> {
-    let Some(bin) = nginx_binary() else {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "nginx is not installed; scripts/install.sh --test installs nginx-light"
-        );
-        eprintln!(
-            "SKIPPED: nginx is not installed (scripts/install.sh --test installs nginx-light)"
-        );
-        return None;
-    };
-    let dir = tempfile::tempdir().unwrap();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let conf = dir.path().join("nginx.conf");
-    std::fs::write(&conf, config(dir.path(), port, app)).unwrap();
-    let child = Command::new(bin)
-        .arg("-p")
-        .arg(dir.path())
-        .arg("-c")
-        .arg(&conf)
-        .arg("-e")
-        .arg(dir.path().join("error.log"))
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("nginx starts");
-    let mut nginx = Nginx { child, port, dir };
-    let deadline = Instant::now() + WAIT;
-    while tokio::net::TcpStream::connect(("127.0.0.1", port))
-        .await
-        .is_err()
-    {
-        if let Ok(Some(status)) = nginx.child.try_wait() {
-            let log = std::fs::read_to_string(nginx.dir.path().join("error.log"));
-            panic!("nginx exited with {status}: {}", log.unwrap_or_default());
-        }
-        assert!(
-            Instant::now() < deadline,
-            "nginx did not listen within {WAIT:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-    Some(nginx)
+        )
+    })
+    .await
 }
 
 /// How a report arrived: when each read came and whether it held a token.

@@ -1,7 +1,8 @@
 //! Two auditstream instances as a deployment runs them: a real `redis-server` (Debian's
 //! package) on a free loopback port, both instances' apps on their own listeners
 //! sharing it (and the test PostgreSQL when there is one), and a real nginx in front
-//! of them doing round-robin. Every process is killed on drop. Without redis-server or
+//! of them doing round-robin (nginx in front of one app, as `tests/proxy.rs` runs it,
+//! starts the same way). Every process is killed on drop. Without redis-server or
 //! nginx the test is skipped with a notice, unless `CI` is set, where it fails.
 
 use std::{
@@ -67,7 +68,8 @@ async fn started(mut cmd: Command, port: u16, dir: tempfile::TempDir, what: &str
         .is_err()
     {
         if let Ok(Some(status)) = p.child.try_wait() {
-            panic!("{what} exited with {status}");
+            let log = std::fs::read_to_string(p.dir.path().join("error.log"));
+            panic!("{what} exited with {status}: {}", log.unwrap_or_default());
         }
         assert!(Instant::now() < deadline, "{what} did not listen in time");
         tokio::time::sleep(Duration::from_millis(20)).await;
@@ -94,9 +96,10 @@ pub async fn start_redis() -> Option<Process> {
     Some(started(cmd, port, dir, "redis-server").await)
 }
 
-fn nginx_config(dir: &Path, port: u16, apps: &[SocketAddr]) -> String {
+/// An nginx configuration in `dir` whose `http` block ends with `servers` (its
+/// `upstream` and `server` blocks).
+fn nginx_config(dir: &Path, servers: &str) -> String {
     let d = dir.display();
-    let servers: String = apps.iter().map(|a| format!("    server {a};\n")).collect();
     format!(
         r#"daemon off;
 master_process off;
@@ -111,29 +114,19 @@ http {{
   fastcgi_temp_path {d}/fastcgi;
   uwsgi_temp_path {d}/uwsgi;
   scgi_temp_path {d}/scgi;
-  # Round-robin, nginx's default: each request goes to the next instance.
-  upstream auditstream {{
-{servers}  }}
-  server {{
-    listen 127.0.0.1:{port};
-    location / {{
-      proxy_pass http://auditstream;
-      proxy_http_version 1.1;
-      proxy_set_header Connection "";
-    }}
-  }}
-}}
+{servers}}}
 "#
     )
 }
 
-/// nginx on a free port, round-robin over `apps`.
-pub async fn start_nginx(apps: &[SocketAddr]) -> Option<Process> {
+/// nginx on a free port in its own temp prefix, serving what `servers(port)` writes
+/// into its `http` block.
+pub async fn start_nginx_with(servers: impl FnOnce(u16) -> String) -> Option<Process> {
     let bin = binary(&["/usr/sbin/nginx"], "nginx", "nginx-light")?;
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     let conf = dir.path().join("nginx.conf");
-    std::fs::write(&conf, nginx_config(dir.path(), port, apps)).unwrap();
+    std::fs::write(&conf, nginx_config(dir.path(), &servers(port))).unwrap();
     let mut cmd = Command::new(bin);
     cmd.arg("-p")
         .arg(dir.path())
@@ -142,6 +135,28 @@ pub async fn start_nginx(apps: &[SocketAddr]) -> Option<Process> {
         .arg("-e")
         .arg(dir.path().join("error.log"));
     Some(started(cmd, port, dir, "nginx").await)
+}
+
+/// nginx on a free port, round-robin over `apps`.
+pub async fn start_nginx(apps: &[SocketAddr]) -> Option<Process> {
+    let upstream: String = apps.iter().map(|a| format!("    server {a};\n")).collect();
+    start_nginx_with(|port| {
+        format!(
+            r#"  # Round-robin, nginx's default: each request goes to the next instance.
+  upstream auditstream {{
+{upstream}  }}
+  server {{
+    listen 127.0.0.1:{port};
+    location / {{
+      proxy_pass http://auditstream;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }}
+  }}
+"#
+        )
+    })
+    .await
 }
 
 /// One app with `vars`, its history opened and its Redis connected as the binary does.
