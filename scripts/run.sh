@@ -6,8 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/install.sh
 export PATH="$PWD/end2end/node_modules/.bin:$HOME/.cargo/bin:$PATH"
 # --precompress writes a brotli and a gzip file beside every asset, which the server sends
-# to browsers that accept them (src/server/assets.rs).
-cargo leptos build --release --precompress
+# to browsers that accept them (src/server/assets.rs). --split puts the reader in a wasm
+# file of its own, fetched once the page works (src/ui/reader/load.rs).
+cargo leptos build --release --precompress --split
 # cargo-leptos' gzip (libflate) is about 16% larger than gzip -9; browsers without brotli
 # get the smaller one.
 find target/site -name '*.gz' | while read -r gz; do gzip -9 -n -c "${gz%.gz}" >"$gz"; done

@@ -34,7 +34,7 @@ pg_virtualenv sh -c 'AUDITSTREAM_TEST_DATABASE_URL="postgres://$PGUSER:$PGPASSWO
   exec cargo test --features ssr' 2>&1 | tee "$log/cargo"
 
 step "cargo leptos build (server binary and wasm site)"
-cargo leptos build
+cargo leptos build --split
 
 step "Playwright in Chromium"
 (cd end2end && npx playwright test) 2>&1 | tee "$log/playwright"

@@ -49,10 +49,21 @@ pub mod server;
 #[cfg(feature = "ssr")]
 pub mod verify;
 
-/// The browser entry point: attaches the app to the server-rendered page.
+/// The browser entry point: attaches the app to the server-rendered page. A page whose
+/// view is in a lazily loaded part (the history, a stored report and its reader) needs
+/// that part to hydrate, so it is fetched first; if it cannot be, the page stays as the
+/// server sent it (readable, its links working) and says why it does not respond.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
+    let path = web_sys::window()
+        .and_then(|w| w.location().pathname().ok())
+        .unwrap_or_default();
+    wasm_bindgen_futures::spawn_local(async move {
+        match ui::load_parts_for(&path).await {
+            Ok(_) => leptos::mount::hydrate_body(app::App),
+            Err(e) => ui::part::say_static(&e),
+        }
+    });
 }

@@ -13,7 +13,7 @@
 // (resource timing: bytes as transferred, headers included) and then reloads the page in
 // the same profile to see what a repeat visit downloads. Medians over the runs.
 //
-//   cargo leptos build --release
+//   cargo leptos build --release --split
 //   node end2end/bench/first-load.mjs [--runs 5] [--url http://host:port/] [--no-throttle]
 //
 // Without `--url` it starts `target/release/auditstream` (or AUDITSTREAM_BIN) on port

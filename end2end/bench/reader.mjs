@@ -7,7 +7,7 @@
 // 10 s of the stream, whether the page's markdown equals what the model sent, and the
 // site's wasm + js size, gzip. A deliberate 120 ms task at the end checks the observer.
 //
-//   cargo leptos build --release
+//   cargo leptos build --release --split
 //   node end2end/bench/reader.mjs [--tokens 100000] [--rate 2000]
 import { spawn } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";

@@ -7,10 +7,16 @@ export const FAST = "http://127.0.0.1:3101/";
 export const FAKE = "http://127.0.0.1:3190";
 export const FAKE_MODEL = "fake/echo";
 
-export async function open(page: Page, url: string) {
+/**
+ * Opens the generator once it has hydrated and, unless `reader` is false, once the
+ * reader's part (loaded while the page is idle) has replaced the plain text view, so a
+ * test of the rendered report never sees the switch.
+ */
+export async function open(page: Page, url: string, { reader = true } = {}) {
   await page.goto(url);
   // Generate only works once the wasm has hydrated the server-rendered page.
   await expect(page.locator("section.report-view")).toHaveAttribute("data-hydrated", "true");
+  if (reader) await expect(page.locator("#report.report-plain")).toHaveCount(0);
 }
 
 export const report = (page: Page) => page.locator("#report .report-text");

@@ -3,6 +3,7 @@
 import { expect, test, type Page } from "@playwright/test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { open, phase, report } from "./helpers";
 
 const SLOW = "http://127.0.0.1:3100/";
 const FAST = "http://127.0.0.1:3101/";
@@ -10,14 +11,6 @@ const contracts = join(__dirname, "..", "..", "testdata", "contracts");
 const DAO = readFileSync(join(contracts, "swc_simple_dao.sol"), "utf8");
 const TX_ORIGIN = readFileSync(join(contracts, "swc_mycontract.sol"), "utf8");
 
-async function open(page: Page, url: string) {
-  await page.goto(url);
-  // Generate only works once the wasm has hydrated the server-rendered page.
-  await expect(page.locator("section.report-view")).toHaveAttribute("data-hydrated", "true");
-}
-
-const report = (page: Page) => page.locator("#report .report-text");
-const phase = (page: Page) => page.locator("#report");
 
 test("the report writes itself token by token, then finishes", async ({ page }) => {
   await open(page, SLOW);

@@ -15,6 +15,17 @@ pub fn report_href(id: &str) -> String {
     format!("/reports/{id}")
 }
 
+/// Whether `path` is the history list's page.
+pub fn is_history(path: &str) -> bool {
+    path.trim_end_matches('/') == HISTORY_PATH
+}
+
+/// Whether `path` is a stored report's page.
+pub fn is_stored_report(path: &str) -> bool {
+    path.strip_prefix("/reports/")
+        .is_some_and(|id| !id.is_empty() && !id.contains('/'))
+}
+
 /// The generator, filled with the stored report `id` to run it again.
 pub fn rerun_href(id: &str) -> String {
     format!("/?{RERUN_PARAM}={id}")
@@ -28,5 +39,12 @@ mod tests {
     fn links_name_their_pages() {
         assert_eq!(rerun_href("abc"), "/?rerun=abc");
         assert_eq!(report_href("abc"), "/reports/abc");
+        assert!(is_stored_report(&report_href("abc")));
+        assert!(
+            !is_stored_report("/")
+                && !is_stored_report("/reports/")
+                && !is_stored_report(HISTORY_PATH)
+        );
+        assert!(is_history(HISTORY_PATH) && is_history("/history/") && !is_history("/"));
     }
 }

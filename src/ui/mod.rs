@@ -17,6 +17,7 @@ mod delete_button;
 mod generator;
 mod history;
 mod links;
+pub mod part;
 pub mod reader;
 mod stored;
 mod utc_time;
@@ -24,3 +25,15 @@ mod utc_time;
 pub use generator::ReportView;
 pub use history::HistoryView;
 pub use stored::StoredReportView;
+
+/// Loads the parts the page at `path` was rendered with (its page, the reader), so the
+/// browser can hydrate it: the server's HTML holds their views.
+pub async fn load_parts_for(path: &str) -> Result<(), part::PartUnavailable> {
+    if links::is_history(path) {
+        history::load().await?;
+    } else if links::is_stored_report(path) {
+        stored::load().await?;
+        reader::load::load().await?;
+    }
+    Ok(())
+}

@@ -24,7 +24,10 @@ use session::Session;
 
 use crate::{
     api::contract_limit,
-    ui::{links::RERUN_PARAM, reader::ReportState},
+    ui::{
+        links::RERUN_PARAM,
+        reader::{ReaderLoad, ReportState, load::load_when_idle},
+    },
 };
 
 /// What a key press asks for, if anything.
@@ -46,10 +49,23 @@ pub fn shortcut(key: &str, ctrl: bool, meta: bool) -> Option<Shortcut> {
 #[component]
 pub fn ReportView() -> impl IntoView {
     let state = ReportState::new();
-    let session = StoredValue::new_local(Session::new(state));
+    // The reader's part is not in the first download: the page works first, then fetches
+    // it while idle (or at Generate, if that comes first).
+    let reader = RwSignal::new(ReaderLoad::Waiting);
+    let session = StoredValue::new_local(Session::new(state, reader));
     let (hydrated, set_hydrated) = signal(false);
     // Effects run only in the browser, so this marks the page as interactive.
-    Effect::new(move |_| set_hydrated.set(true));
+    Effect::new(move |_| {
+        set_hydrated.set(true);
+        load_when_idle(reader);
+    });
+    // Whenever it arrives (idle, Generate, Try again), it takes over the report shown.
+    let loaded = Memo::new(move |_| reader.get());
+    Effect::new(move |_| {
+        if let ReaderLoad::Ready(parts) = loaded.get() {
+            session.with_value(|s| s.attach(parts));
+        }
+    });
     let query = use_query_map();
     Effect::new(move |_| {
         if let Some(id) = query.with(|q| q.get(RERUN_PARAM)) {
@@ -87,7 +103,7 @@ pub fn ReportView() -> impl IntoView {
     view! {
         <section class="report-view" data-hydrated=move || hydrated.get().to_string()>
             <ContractInput state session limit hydrated/>
-            <ReportPanel state session/>
+            <ReportPanel state session reader/>
         </section>
     }
 }

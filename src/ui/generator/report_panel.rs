@@ -10,7 +10,7 @@ use crate::{
     api::history_enabled,
     ui::{
         links::report_href,
-        reader::{ReportActions, ReportReader, ReportState, StatusLine},
+        reader::{ReaderLoad, ReportActions, ReportReader, ReportState, StatusLine},
     },
 };
 
@@ -35,7 +35,11 @@ fn SavedLink(state: ReportState) -> impl IntoView {
 }
 
 #[component]
-pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView {
+pub fn ReportPanel(
+    state: ReportState,
+    session: SessionHandle,
+    reader: RwSignal<ReaderLoad>,
+) -> impl IntoView {
     let can_regenerate =
         move || state.started_with.with(Option::is_some) && !state.phase.get().is_running();
     let error = move || {
@@ -53,7 +57,7 @@ pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView 
     view! {
         <div class="output-pane">
             <StatusLine state/>
-            <ReportActions state>
+            <ReportActions state reader>
                 <button
                     id="regenerate"
                     type="button"
@@ -65,7 +69,7 @@ pub fn ReportPanel(state: ReportState, session: SessionHandle) -> impl IntoView 
             </ReportActions>
             {error}
             <SavedLink state/>
-            <ReportReader state/>
+            <ReportReader state reader/>
         </div>
     }
 }

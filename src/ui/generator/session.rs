@@ -1,5 +1,6 @@
 //! One report at a time in the browser: starts a stream, routes its events into the
-//! report state and its text through the frame batcher to the reader (`LiveReader`),
+//! report state and its text through the frame batcher to the reader (a `ReadingSlot`:
+//! the reader's lazily loaded part, or the text kept until it arrives),
 //! and stops it on Stop, on a newer Generate and when the view goes away (`close`, from
 //! the view's cleanup) or the page is left (`leave`). Each report has an id the page
 //! picks, so a lost connection is read on (`reading`) and Stop is the fetch aborted plus
@@ -21,7 +22,10 @@ use crate::{
     protocol::{ReportEvent, ReportRequest, ResumeHints},
     ui::{
         browser,
-        reader::{Input, LiveReader, Phase, ReportState},
+        reader::{
+            Input, Phase, ReaderLoad, Reading, ReadingSlot, ReportState,
+            load::{ReaderParts, load_into, now},
+        },
     },
 };
 
@@ -33,6 +37,10 @@ pub type SessionHandle = StoredValue<Session, LocalStorage>;
 
 pub struct Session {
     state: ReportState,
+    /// The page's reader part: fetched again at Generate after a failed load.
+    reader: RwSignal<ReaderLoad>,
+    /// The latest report's reading, which the reader's part takes over when it arrives.
+    reading: RefCell<Option<Rc<RefCell<ReadingSlot>>>>,
     controller: RefCell<Option<AbortController>>,
     clock: RefCell<Option<IntervalHandle>>,
     generation: Rc<Cell<u64>>,
@@ -43,9 +51,11 @@ pub struct Session {
 }
 
 impl Session {
-    pub fn new(state: ReportState) -> Self {
+    pub fn new(state: ReportState, reader: RwSignal<ReaderLoad>) -> Self {
         Self {
             state,
+            reader,
+            reading: RefCell::new(None),
             controller: RefCell::new(None),
             clock: RefCell::new(None),
             generation: Rc::new(Cell::new(0)),
@@ -111,7 +121,13 @@ impl Session {
 
         let live = self.generation.clone();
         let current = move || live.get() == generation;
-        let reader = Rc::new(RefCell::new(LiveReader::new(s)));
+        let reader = Rc::new(RefCell::new(ReadingSlot::new(s, now())));
+        if reader.borrow().is_waiting() {
+            // The report starts at once; the reader takes over when its part is here
+            // (`attach`, from the page, once it is).
+            load_into(self.reader);
+        }
+        self.reading.replace(Some(reader.clone()));
         let batcher = {
             let current = current.clone();
             let reader = reader.clone();
@@ -147,6 +163,9 @@ impl Session {
             let summary = reader.borrow_mut().finish(ended_well);
             s.stats.update(|st| st.now_ms = browser::now_ms());
             match result {
+                Ok(()) if ended_well && summary.is_empty() => {
+                    s.announcement.set("report complete".into())
+                }
                 Ok(()) if ended_well => s.announcement.set(format!("report complete: {summary}")),
                 Ok(()) => {}
                 Err(ClientError::Aborted) => stopped(s),
@@ -185,6 +204,14 @@ impl Session {
         }
     }
 
+    /// The reader's part arrived: the latest report (running or ended) is read through it
+    /// from its whole text.
+    pub fn attach(&self, parts: ReaderParts) {
+        if let Some(reading) = self.reading.borrow().as_ref() {
+            reading.borrow_mut().attach(parts);
+        }
+    }
+
     /// Stops the running report at once; what arrived stays on the page.
     pub fn stop(&self) {
         self.stop_running();
@@ -216,7 +243,12 @@ impl Session {
     }
 }
 
-fn on_event(s: ReportState, batcher: &FrameBatcher, reader: &RefCell<LiveReader>, ev: ReportEvent) {
+fn on_event(
+    s: ReportState,
+    batcher: &FrameBatcher,
+    reader: &RefCell<ReadingSlot>,
+    ev: ReportEvent,
+) {
     if s.phase.get_untracked() == Phase::Reconnecting {
         reconnected(s);
     }

@@ -1,36 +1,41 @@
 //! What the reader shows above a report on both pages that show one (the generator and a
 //! stored report): the status line with live figures, and the actions (copy and the
-//! downloads), so both show and export a report alike.
+//! downloads, built by the reader's lazily loaded part), so both show and export a
+//! report alike.
 
-use leptos::prelude::*;
+use leptos::{prelude::*, task::spawn_local};
 
 use super::{
-    exports::{EXPORTS, ExportFormat, ExportInput, export_name},
+    load::{ReaderLoad, load},
     state::{Phase, ReportState},
 };
 use crate::ui::browser;
 
-/// Builds an export of the report on screen, from the input it was made from, and
-/// offers it as a file.
-fn download(state: ReportState, format: &ExportFormat) {
-    let (contract, filename, _) = state.started_with.get_untracked().unwrap_or_default();
-    let markdown = state.markdown.get_untracked();
-    let model = state.model_used.get_untracked();
-    let done = state.stats.with_untracked(|s| s.done.clone());
-    let checks = state.checks.get_untracked();
-    let phase = state.phase.get_untracked();
-    let status = matches!(phase, Phase::Stopped | Phase::Failed).then(|| phase.as_str());
-    let input = ExportInput {
-        markdown: &markdown,
-        contract: &contract,
-        filename: filename.as_deref(),
-        model: model.as_deref(),
-        done: done.as_ref(),
-        status,
-        checks: &checks,
-    };
-    let name = export_name(filename.as_deref(), format.extension);
-    browser::download(&name, format.mime, &(format.build)(&input));
+/// The downloads, in button order: the button's element id and label. Each is built by
+/// the reader's part (`exports::EXPORTS`, which lists the same ids), loaded first if it
+/// is not here yet.
+pub const DOWNLOADS: [(&str, &str); 3] = [
+    ("download-md", "Markdown"),
+    ("download-json", "JSON"),
+    ("download-sarif", "SARIF"),
+];
+
+/// Builds and offers download `id`, with the reader's part (fetched now if need be; a
+/// failure shows where the reader would be).
+fn download(state: ReportState, reader: RwSignal<ReaderLoad>, id: &'static str) {
+    if let Some(parts) = reader.get_untracked().ready() {
+        (parts.download)(state, id);
+        return;
+    }
+    spawn_local(async move {
+        match load().await {
+            Ok(parts) => {
+                _ = reader.try_set(ReaderLoad::Ready(parts));
+                (parts.download)(state, id);
+            }
+            Err(_) => _ = reader.try_set(ReaderLoad::Failed),
+        }
+    });
 }
 
 /// `label` replaces the phase's own words (a stored report says how it ended).
@@ -76,19 +81,23 @@ pub fn StatusLine(
 /// Copy and the downloads (one button per entry of `EXPORTS`), then the page's own
 /// actions (`children`).
 #[component]
-pub fn ReportActions(state: ReportState, children: Children) -> impl IntoView {
+pub fn ReportActions(
+    state: ReportState,
+    reader: RwSignal<ReaderLoad>,
+    children: Children,
+) -> impl IntoView {
     let copy = move |_| state.markdown.with_untracked(|m| browser::copy_text(m));
-    let downloads = EXPORTS
+    let downloads = DOWNLOADS
         .iter()
-        .map(|format| {
+        .map(|&(id, label)| {
             view! {
                 <button
-                    id=format.id
+                    id=id
                     type="button"
-                    on:click=move |_| download(state, format)
+                    on:click=move |_| download(state, reader, id)
                     disabled=move || !state.has_report()
                 >
-                    {format.label}
+                    {label}
                 </button>
             }
         })

@@ -31,31 +31,28 @@ pub struct ExportInput<'a> {
 pub struct ExportFormat {
     /// The button's element id.
     pub id: &'static str,
-    pub label: &'static str,
     pub extension: &'static str,
     pub mime: &'static str,
     pub build: fn(&ExportInput<'_>) -> String,
 }
 
-/// The downloads, in button order; the buttons are made from this table.
+/// The downloads, in button order: the same ids as the buttons' (`actions::DOWNLOADS`,
+/// in the first download; this table and its writers are in the reader's part).
 pub static EXPORTS: [ExportFormat; 3] = [
     ExportFormat {
         id: "download-md",
-        label: "Markdown",
         extension: "md",
         mime: "text/markdown",
         build: as_written,
     },
     ExportFormat {
         id: "download-json",
-        label: "JSON",
         extension: "json",
         mime: "application/json",
         build: to_json,
     },
     ExportFormat {
         id: "download-sarif",
-        label: "SARIF",
         extension: "sarif",
         mime: "application/sarif+json",
         build: to_sarif,
@@ -186,6 +183,16 @@ mod tests {
         );
         assert_eq!(result["properties"]["verdict"], "unverified");
         assert!(result["properties"].get("security-severity").is_none());
+    }
+
+    #[test]
+    fn every_button_has_its_export_in_order() {
+        let buttons: Vec<_> = super::super::actions::DOWNLOADS
+            .iter()
+            .map(|d| d.0)
+            .collect();
+        let exports: Vec<_> = EXPORTS.iter().map(|e| e.id).collect();
+        assert_eq!(buttons, exports);
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leptos::prelude::*;
 use crate::{
     history::{ReportStatus, StoredReport},
     protocol::Done,
-    ui::reader::{FindingsTracker, LiveMarkdown, LiveStats, Phase, ProjectDraft, ReportState},
+    ui::reader::{LiveStats, Phase, ProjectDraft, ReportState, load::ReaderParts},
 };
 
 /// The reader's phase for a stored status (`#report[data-phase]` follows it).
@@ -77,7 +77,7 @@ impl ReportState {
     /// The reader's state for a stored report: its text cut into finished blocks and
     /// rendered as the live page renders it at the stream's end, its findings, its
     /// phase, figures and input (for the contract view and the exports).
-    pub fn from_stored(report: &StoredReport) -> Self {
+    pub fn from_stored(report: &StoredReport, parts: ReaderParts) -> Self {
         let state = Self::new();
         let input = (
             report.contract.clone(),
@@ -99,14 +99,7 @@ impl ReportState {
             }));
         }
 
-        let mut markdown = LiveMarkdown::new();
-        let update = markdown.push(&report.text);
-        state.append_blocks(update.finished);
-        state.tail.set(markdown.finish());
-        let finished = report.status == ReportStatus::Done;
-        state
-            .findings
-            .set(FindingsTracker::default().update(&report.text, finished));
+        (parts.fill)(state, &report.text, report.status == ReportStatus::Done);
         state.markdown.set(report.text.clone());
         // The verdicts it was streamed with, as stored: not checked again.
         state.checks.set(report.checks.clone());
@@ -192,10 +185,11 @@ mod tests {
 
     #[test]
     fn the_state_reads_like_the_live_page_at_its_end() {
+        let parts = || crate::ui::reader::load::now().expect("the server has the reader");
         let text = "# Security report: Vault.sol\n\n## Findings\n\n### 1. Reentrancy\n- **Severity:** High\n- **Line:** 1\n\n### 2. Pragma\n- **Severity:** Medium\n- **Line:** 1\n";
         let owner = Owner::new();
         owner.with(|| {
-            let state = ReportState::from_stored(&stored(ReportStatus::Done, text));
+            let state = ReportState::from_stored(&stored(ReportStatus::Done, text), parts());
             assert_eq!(state.phase.get_untracked(), Phase::Done);
             assert_eq!(state.markdown.get_untracked(), text);
             assert_eq!(
@@ -221,7 +215,7 @@ mod tests {
                 code: "upstream_error".into(),
                 message: "the model went away".into(),
             });
-            let state = ReportState::from_stored(&failed);
+            let state = ReportState::from_stored(&failed, parts());
             assert_eq!(state.phase.get_untracked().as_str(), "error");
             assert_eq!(
                 state.error.get_untracked().as_deref(),

@@ -1,0 +1,40 @@
+//! The reader arrives after the page works. Its heavy half (the markdown renderer, the
+//! findings parser, the panels and the exports: `chunk.rs`) is split out of the first
+//! download into a wasm part of its own (`cargo leptos build --split`), fetched while
+//! the page is idle or when it is first needed, so Generate never waits on it.
+//!
+//! This file is what the first download holds of it: the parts' shape, the one split
+//! point (`load`), and whether they are here yet (`now`); loading and its failure are
+//! `ui::part`'s, as for the lazily loaded pages.
+
+use leptos::prelude::*;
+
+pub use super::parts::{ReaderParts, Reading};
+use crate::ui::part::{PartLoad, load_signal};
+
+/// Where the reader is, for a page that shows one.
+pub type ReaderLoad = PartLoad<ReaderParts>;
+
+// The split point: everything only reachable from here goes into the reader's part.
+crate::ui::part::split_part!(reader, ReaderParts, super::chunk::parts());
+
+/// How long the page waits, at most, for an idle moment before it fetches the reader
+/// anyway (a page kept busy never has one).
+const IDLE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// Loads the parts into `into` (`Ready` or `Failed`) once the browser is idle, or after
+/// `IDLE_AT_MOST`, so the first download's own work comes first. Browser only (from an
+/// effect). Both may fire: loading is shared and done once.
+pub fn load_when_idle(into: RwSignal<ReaderLoad>) {
+    if let Some(parts) = now() {
+        into.set(ReaderLoad::Ready(parts));
+        return;
+    }
+    request_idle_callback(move || load_into(into));
+    set_timeout(move || load_into(into), IDLE_AT_MOST);
+}
+
+/// Loads the parts into `into` now (Retry, or a page that needs them at once).
+pub fn load_into(into: RwSignal<ReaderLoad>) {
+    load_signal(into, load);
+}

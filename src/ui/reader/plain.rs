@@ -1,0 +1,51 @@
+//! The report before the reader's part is here (or when it failed to load): the same
+//! `#report` box with its phase, the text as the model writes it, unrendered, so a
+//! report started at once is read at once. Once the part arrives the rendered reader
+//! takes its place, from the whole text so far.
+
+use leptos::prelude::*;
+
+use super::{
+    load::{ReaderLoad, load_into},
+    state::ReportState,
+};
+
+#[component]
+pub fn PlainReport(state: ReportState, reader: RwSignal<ReaderLoad>) -> impl IntoView {
+    let running = move || state.phase.get().is_running();
+    let failed = move || matches!(reader.get(), ReaderLoad::Failed);
+    view! {
+        <Show when=failed>
+            <div class="reader-unavailable" role="alert">
+                <span class="message">
+                    "The report viewer did not load, so the report is shown as plain text (no formatting, no findings panel). Generate and Stop still work."
+                </span>
+                <button
+                    id="reader-retry"
+                    type="button"
+                    on:click=move |_| {
+                        reader.set(ReaderLoad::Waiting);
+                        load_into(reader);
+                    }
+                >
+                    "Try again"
+                </button>
+            </div>
+        </Show>
+        <div class="report-box">
+            <article
+                id="report"
+                class="report report-plain"
+                tabindex="0"
+                aria-label="Security report"
+                aria-busy=move || running().to_string()
+                data-phase=move || state.phase.get().as_str()
+            >
+                <pre class="report-text">{move || state.markdown.get()}</pre>
+                <Show when=running>
+                    <span class="cursor" aria-hidden="true"></span>
+                </Show>
+            </article>
+        </div>
+    }
+}
