@@ -9,28 +9,23 @@ use super::{
     load::{ReaderLoad, load_into},
     state::ReportState,
 };
+use crate::ui::part::PartFailed;
 
 #[component]
 pub fn PlainReport(state: ReportState, reader: RwSignal<ReaderLoad>) -> impl IntoView {
     let running = move || state.phase.get().is_running();
     let failed = move || matches!(reader.get(), ReaderLoad::Failed);
+    let retry = Callback::new(move |()| {
+        reader.set(ReaderLoad::Waiting);
+        load_into(reader);
+    });
     view! {
         <Show when=failed>
-            <div class="reader-unavailable" role="alert">
-                <span class="message">
-                    "The report viewer did not load, so the report is shown as plain text (no formatting, no findings panel). Generate and Stop still work."
-                </span>
-                <button
-                    id="reader-retry"
-                    type="button"
-                    on:click=move |_| {
-                        reader.set(ReaderLoad::Waiting);
-                        load_into(reader);
-                    }
-                >
-                    "Try again"
-                </button>
-            </div>
+            <PartFailed
+                message="The report viewer did not load, so the report is shown as plain text (no formatting, no findings panel). Generate and Stop still work."
+                    .to_owned()
+                retry
+            />
         </Show>
         <div class="report-box">
             <article

@@ -19,6 +19,7 @@ use crate::{
     ui::{
         delete_button::DeleteButton,
         links::{HISTORY_PATH, PASTED, report_href, rerun_href},
+        part::PartFailed,
         reader::{
             ReaderLoad, ReportActions, ReportReader, ReportState, StatusLine,
             load::{ReaderParts, load_into, now},
@@ -60,26 +61,28 @@ fn StoredReport() -> impl IntoView {
         }
     });
     let loaded = Memo::new(move |_| reader.get());
+    let retry_reader = Callback::new(move |()| {
+        reader.set(ReaderLoad::Waiting);
+        load_into(reader);
+    });
     let shown = move || {
         Suspend::new(async move {
             match report.await {
-                Ok(Some(report)) => match loaded.get() {
-                    ReaderLoad::Ready(parts) => view! { <StoredReportPanel report parts reader/> }.into_any(),
-                    ReaderLoad::Waiting => view! {
-                        <p class="history-loading">"Loading the report viewer…"</p>
+                Ok(Some(report)) => {
+                    match loaded.get() {
+                        ReaderLoad::Ready(parts) => {
+                            view! { <StoredReportPanel report parts reader/> }.into_any()
+                        }
+                        ReaderLoad::Waiting => view! {
+                            <p class="history-loading">"Loading the report viewer…"</p>
+                        }
+                        .into_any(),
+                        ReaderLoad::Failed => {
+                            let message = "The report viewer did not load; check the connection and try again.".to_owned();
+                            view! { <PartFailed message retry=retry_reader/> }.into_any()
+                        }
                     }
-                    .into_any(),
-                    ReaderLoad::Failed => view! {
-                        <div class="reader-unavailable" role="alert">
-                            <span class="message">"The report viewer did not load; check the connection and try again."</span>
-                            <button id="reader-retry" type="button" on:click=move |_| {
-                                reader.set(ReaderLoad::Waiting);
-                                load_into(reader);
-                            }>"Try again"</button>
-                        </div>
-                    }
-                    .into_any(),
-                },
+                }
                 Ok(None) => {
                     not_found_status();
                     view! {
