@@ -327,7 +327,10 @@ impl ReportEvent {
             event: &'static str,
             data: &str,
         ) -> Result<T, ProtocolError> {
-            serde_json::from_str(data).map_err(|source| ProtocolError::BadData { event, source })
+            // Read as bytes, as server function responses are: the browser's build then
+            // holds one deserialiser per type, not one per reader type.
+            serde_json::from_slice(data.as_bytes())
+                .map_err(|source| ProtocolError::BadData { event, source })
         }
         Ok(match event {
             "meta" => Self::Meta(parse("meta", data)?),

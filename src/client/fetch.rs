@@ -204,7 +204,8 @@ async fn rejection(resp: &Response, signal: &AbortSignal) -> ClientError {
         Ok(t) => t,
         Err(e) => return failed(e.to_string(), signal),
     };
-    match serde_json::from_str::<ApiErrorBody>(&text) {
+    // Bytes, not `&str`: see `ReportEvent::from_sse`.
+    match serde_json::from_slice::<ApiErrorBody>(text.as_bytes()) {
         Ok(b) => ClientError::Rejected {
             status,
             code: b.error.code,

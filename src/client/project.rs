@@ -54,11 +54,14 @@ pub async fn preview_project(
     let status = resp.status();
     let text = resp.text().await.map_err(|e| e.to_string())?;
     if resp.ok() {
-        return serde_json::from_str(&text)
+        // Bytes, not `&str`: see `ReportEvent::from_sse`.
+        return serde_json::from_slice(text.as_bytes())
             .map_err(|e| format!("the server's answer was not understood ({e})"));
     }
-    Err(match serde_json::from_str::<ApiErrorBody>(&text) {
-        Ok(b) => b.error.message,
-        Err(_) => format!("the server answered HTTP {status}"),
-    })
+    Err(
+        match serde_json::from_slice::<ApiErrorBody>(text.as_bytes()) {
+            Ok(b) => b.error.message,
+            Err(_) => format!("the server answered HTTP {status}"),
+        },
+    )
 }
