@@ -77,6 +77,17 @@ where
     });
 }
 
+/// Loads a part again after it failed: `Waiting` (what the page shows meanwhile), then
+/// `Ready` or `Failed` (Try again).
+pub fn reload_signal<T, F>(into: RwSignal<PartLoad<T>>, load: impl FnOnce() -> F + 'static)
+where
+    T: Copy + Send + Sync + 'static,
+    F: Future<Output = Result<T, PartUnavailable>> + 'static,
+{
+    into.set(PartLoad::Waiting);
+    load_signal(into, load);
+}
+
 /// A page that is a part of its own.
 pub type Page = fn() -> AnyView;
 
@@ -111,18 +122,14 @@ pub fn PartFailed(message: String, retry: Callback<()>) -> impl IntoView {
 /// fetched after a navigation, a message with Try again if it does not come.
 #[component]
 pub fn LazyPage(part: PagePart) -> impl IntoView {
-    let load = RwSignal::new(part.now().map_or(PartLoad::Waiting, PartLoad::Ready));
-    let fetch = move || load_signal(load, part.load);
+    let load = RwSignal::new((part.now)().map_or(PartLoad::Waiting, PartLoad::Ready));
     Effect::new(move |_| {
         if load.get_untracked() == PartLoad::Waiting {
-            fetch();
+            load_signal(load, part.load);
         }
     });
     let loaded = Memo::new(move |_| load.get());
-    let retry = Callback::new(move |()| {
-        load.set(PartLoad::Waiting);
-        fetch();
-    });
+    let retry = Callback::new(move |()| reload_signal(load, part.load));
     move || match loaded.get() {
         PartLoad::Ready(page) => page(),
         PartLoad::Waiting => {
@@ -135,12 +142,6 @@ pub fn LazyPage(part: PagePart) -> impl IntoView {
             );
             view! { <PartFailed message retry/> }.into_any()
         }
-    }
-}
-
-impl PagePart {
-    fn now(&self) -> Option<Page> {
-        (self.now)()
     }
 }
 

@@ -10,7 +10,7 @@
 use leptos::prelude::*;
 
 pub use super::parts::{ReaderParts, Reading};
-use crate::ui::part::{PartLoad, load_signal};
+use crate::ui::part::{PartLoad, load_signal, reload_signal};
 
 /// Where the reader is, for a page that shows one.
 pub type ReaderLoad = PartLoad<ReaderParts>;
@@ -23,18 +23,29 @@ crate::ui::part::split_part!(reader, ReaderParts, super::chunk::parts());
 const IDLE_AT_MOST: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// Loads the parts into `into` (`Ready` or `Failed`) once the browser is idle, or after
-/// `IDLE_AT_MOST`, so the first download's own work comes first. Browser only (from an
-/// effect). Both may fire: loading is shared and done once.
+/// `IDLE_AT_MOST`, whichever comes first, so the first download's own work comes first.
+/// Browser only (from an effect).
 pub fn load_when_idle(into: RwSignal<ReaderLoad>) {
     if let Some(parts) = now() {
         into.set(ReaderLoad::Ready(parts));
         return;
     }
-    request_idle_callback(move || load_into(into));
-    set_timeout(move || load_into(into), IDLE_AT_MOST);
+    let started = std::rc::Rc::new(std::cell::Cell::new(false));
+    let start = move || {
+        if !started.replace(true) {
+            load_into(into);
+        }
+    };
+    request_idle_callback(start.clone());
+    set_timeout(start, IDLE_AT_MOST);
 }
 
 /// Loads the parts into `into` now (Retry, or a page that needs them at once).
 pub fn load_into(into: RwSignal<ReaderLoad>) {
     load_signal(into, load);
+}
+
+/// Try again, after the parts failed to load.
+pub fn reload_into(into: RwSignal<ReaderLoad>) {
+    reload_signal(into, load);
 }

@@ -6,7 +6,7 @@
 use leptos::prelude::*;
 
 use super::{
-    load::{ReaderLoad, load_into},
+    load::{ReaderLoad, reload_into},
     state::ReportState,
 };
 use crate::ui::part::PartFailed;
@@ -15,10 +15,7 @@ use crate::ui::part::PartFailed;
 pub fn PlainReport(state: ReportState, reader: RwSignal<ReaderLoad>) -> impl IntoView {
     let running = move || state.phase.get().is_running();
     let failed = move || matches!(reader.get(), ReaderLoad::Failed);
-    let retry = Callback::new(move |()| {
-        reader.set(ReaderLoad::Waiting);
-        load_into(reader);
-    });
+    let retry = Callback::new(move |()| reload_into(reader));
     view! {
         <Show when=failed>
             <PartFailed

@@ -22,7 +22,7 @@ use crate::{
         part::PartFailed,
         reader::{
             ReaderLoad, ReportActions, ReportReader, ReportState, StatusLine,
-            load::{ReaderParts, load_into, now},
+            load::{ReaderParts, load_into, now, reload_into},
         },
         utc_time::{utc_datetime, utc_label},
     },
@@ -61,10 +61,7 @@ fn StoredReport() -> impl IntoView {
         }
     });
     let loaded = Memo::new(move |_| reader.get());
-    let retry_reader = Callback::new(move |()| {
-        reader.set(ReaderLoad::Waiting);
-        load_into(reader);
-    });
+    let retry_reader = Callback::new(move |()| reload_into(reader));
     let shown = move || {
         Suspend::new(async move {
             match report.await {
